@@ -1,0 +1,2 @@
+// placeholder while the parser is written
+int sg_parse_placeholder;

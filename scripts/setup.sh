@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages sipguard needs and builds it into ./build.
+# Idempotent; run as root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" != 0 ]; then echo "setup: run as root (apt-get, bpffs, netns)" >&2; exit 3; fi
+pkgs=(build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
+      libmnl-dev libnftnl-dev libpcap-dev libosip2-dev nftables iptables iproute2
+      sip-tester sipvicious tcpdump tshark kamailio hyperfine gnuplot-nox libclang-rt-14-dev
+      python3 jq)
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# kamailio's package starts a daemon on 5060 in the root namespace; we only
+# run it inside our own namespaces.
+systemctl disable --now kamailio >/dev/null 2>&1 || true
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$(nproc)"
