@@ -10,7 +10,7 @@ function(bpf_object name source)
   set(skel ${CMAKE_CURRENT_BINARY_DIR}/bpf/${name}.skel.h)
   get_filename_component(src_abs ${source} ABSOLUTE)
   get_filename_component(src_dir ${src_abs} DIRECTORY)
-  file(GLOB bpf_headers ${src_dir}/*.h)
+  file(GLOB bpf_headers CONFIGURE_DEPENDS ${src_dir}/*.h)
   add_custom_command(
     OUTPUT ${obj}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_CURRENT_BINARY_DIR}/bpf

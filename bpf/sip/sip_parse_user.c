@@ -1,2 +1,68 @@
-// placeholder while the parser is written
-int sg_parse_placeholder;
+// SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
+/* Userspace environment for sip_parse.h: packet reads from memory, maps as
+ * arrays and callbacks, bpf_loop as a plain loop. */
+#include <string.h>
+#include <stddef.h>
+#include "sip_parse_user.h"
+
+typedef const struct sg_uenv *sg_env_t;
+
+static int sg_env_load(sg_env_t env, __u32 off, void *dst, __u32 len)
+{
+	if (off > env->len || len > env->len - off)
+		return -1;
+	memcpy(dst, env->pkt + off, len);
+	return 0;
+}
+
+static const struct sg_dfa_row *sg_env_dfa_row_at(sg_env_t env, __u32 rows, __u32 state)
+{
+	return env->dfa && state < rows ? &env->dfa[state] : NULL;
+}
+
+static __u32 sg_user_dfa_rows;
+#define sg_env_dfa_row(env, state) sg_env_dfa_row_at(env, sg_user_dfa_rows, state)
+#define sg_env_own_host(env, key) ((env)->own_host && (env)->own_host((env)->opaque, key))
+#define sg_env_peer(env, key) ((env)->peer && (env)->peer((env)->opaque, key))
+
+static long sg_loop(__u32 n, long (*cb)(__u32, void *), void *ctx)
+{
+	__u32 i;
+
+	for (i = 0; i < n; i++)
+		if (cb(i, ctx))
+			return i + 1;
+	return n;
+}
+
+#include "sip_parse.h"
+
+__u32 sg_user_judge(const struct sg_uenv *env, const struct sg_config *cfg)
+{
+	static __thread struct sg_scratch scratch;
+
+	if (cfg->version != SG_CONFIG_VERSION)
+		return SG_PASS_SIP;
+	sg_user_dfa_rows = cfg->dfa_states;
+	return sg_judge(env, env->len, &scratch, cfg);
+}
+
+__u32 sg_user_wrap_udp4(const void *payload, __u32 len, __u16 dport, __u8 *out)
+{
+	static const __u8 ip[20] = { 0x45, 0, 0, 0, 0, 0, 0, 0, 64, 17, 0, 0,
+				     198, 51, 100, 20, 192, 0, 2, 10 };
+	__u32 tot = len + 28;
+
+	memcpy(out, ip, 20);
+	out[2] = tot >> 8;
+	out[3] = tot & 0xff;
+	out[20] = 5060 >> 8;
+	out[21] = 5060 & 0xff;
+	out[22] = dport >> 8;
+	out[23] = dport & 0xff;
+	out[24] = (len + 8) >> 8;
+	out[25] = (len + 8) & 0xff;
+	out[26] = out[27] = 0;
+	memcpy(out + 28, payload, len);
+	return tot;
+}

@@ -1,0 +1,1106 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * The SIP validator: IP/UDP/TCP framing and the SIP checks of DESIGN.md
+ * section 4. Compiled twice from this one file: into the eBPF program
+ * (sipguard.bpf.c) and into userspace (sip_parse_user.c) for fuzzing,
+ * differential tests and kernel/user equality tests.
+ *
+ * The includer defines, before including this file:
+ *   sg_env_t                        what the packet is read from
+ *   sg_env_load(env, off, dst, len) copy packet bytes, 0 on success
+ *   sg_env_dfa_row(env, state)      const struct sg_dfa_row * or NULL
+ *   sg_env_own_host(env, key)       non-zero if key is in own_hosts
+ *   sg_env_peer(env, key)           non-zero if key matches the peers
+ *   sg_loop(n, cb, ctx)             bpf_loop() or a plain loop
+ *
+ * Verifier notes (why the code looks the way it does):
+ *  - every index into the scratch buffer is masked with SG_BUF_MASK;
+ *  - mutable parse state lives in the per-CPU scratch map value, not in
+ *    registers or stack, so loads are unknown scalars and loop states
+ *    converge; the bpf_loop context on the stack only holds pointers;
+ *  - per-line work runs in bpf_loop callbacks, so the verifier checks each
+ *    callback once instead of unrolling the header loop.
+ */
+#ifndef SIP_PARSE_H
+#define SIP_PARSE_H
+
+#include "sipguard.h"
+
+#ifdef __bpf__
+#define SG_INLINE static __always_inline
+/* A global BPF function is verified once, on its own, whoever calls it:
+ * that keeps the verifier's work additive instead of multiplicative. */
+#define SG_SUBPROG __attribute__((noinline))
+#else
+#define SG_INLINE static inline
+#define SG_SUBPROG static
+#endif
+
+/* Round-trips V through the scratch map: the verifier forgets its range, so
+ * the many exits of a bounded loop look alike and their states prune. */
+#ifdef __bpf__
+#define SG_OPAQUE(v) asm volatile("" : "+r"(v))
+#define SG_FORGET(s, v) ({ (s)->m.tmp = (v); *(volatile __u32 *)&(s)->m.tmp; })
+#else
+#define SG_FORGET(s, v) (v)
+#define SG_OPAQUE(v) ((void)0)
+#endif
+
+/* Mutable state of one judgement; lives in the scratch map value. */
+struct sg_msg {
+	__u32 len;            /* bytes of payload in buf */
+	__u32 tmp;            /* SG_FORGET round-trips */
+	__u32 wire_len;       /* bytes of payload in the datagram / segment */
+	__u32 pos;            /* start of the next line */
+	__u32 reason;         /* drop reason found so far, 0 = none */
+	__u32 body_off;       /* first body byte, 0 = header section not ended */
+	__u32 start;          /* first byte of the start line (after CRLFs) */
+	__u32 field;          /* enum sg_field of the header being continued */
+	__u32 pending;        /* header id whose value is still to be parsed */
+	__u32 is_tcp;
+	__u32 incomplete;     /* this packet does not hold the whole message */
+	__u32 is_response;
+	__u32 method_bit;     /* enum sg_method_bit of the request */
+	__u64 method_a, method_b; /* method token, packed (first 16 bytes) */
+	__u32 method_len;
+	__u32 n_headers;
+	/* header counts (single-valued ones must stay <= 1) */
+	__u32 n_via, n_from, n_to, n_callid, n_cseq, n_clen, n_ctype, n_maxfwd, n_ua;
+	__u32 clen;           /* Content-Length value */
+	__u32 via_host_off, via_host_len; /* top Via sent-by host */
+	__u32 via_branch_digits; /* top Via branch is z9hG4bK-<digits> */
+	__u32 callid_digits;  /* Call-ID is all digits */
+	__u32 dfa_state;      /* signature scan state (per field value) */
+	__u32 scan_off, scan_end, scan_field;
+	__u32 sig_hit;
+	__u32 start_ok;       /* the start line parsed */
+	__u64 tok_a, tok_b;   /* last token (sg_token), packed */
+	__u32 tok_len;
+	__s64 num;            /* last number (sg_uint), -1 = invalid */
+	__u32 eol_pos, eol_bad; /* line-end scan: position reached, forbidden byte seen */
+	struct sg_peer_key peer;    /* source address of the packet */
+	struct sg_host_key host;    /* top Via host, for the own_hosts lookup */
+};
+
+struct sg_scratch {
+	struct sg_msg m;
+	__u8 buf[SG_BUF_SIZE + 8]; /* +8: word loads at any masked index stay inside */
+};
+
+/* What the bpf_loop callbacks receive: pointers only (see top comment). */
+struct sg_ctx {
+	struct sg_scratch *s;
+	const struct sg_config *cfg;
+	sg_env_t env;
+};
+
+#define SG_B(s, i) ((s)->buf[(i) & SG_BUF_MASK])
+
+/* 8 bytes from any offset (the scratch buffer has 8 bytes of slack). */
+#ifdef __bpf__
+#define SG_LOAD64(p) (*(const __u64 *)(p))
+#else
+SG_INLINE __u64 SG_LOAD64(const void *p)
+{
+	__u64 v;
+
+	__builtin_memcpy(&v, p, 8);
+	return v;
+}
+#endif
+
+enum sg_hdr {
+	SG_H_OTHER = 0,
+	SG_H_VIA, SG_H_FROM, SG_H_TO, SG_H_CALLID, SG_H_CSEQ, SG_H_CONTACT,
+	SG_H_CLEN, SG_H_CTYPE, SG_H_MAXFWD, SG_H_UA, SG_H_SUBJECT,
+};
+
+/* Packs up to 8 characters into a little-endian u64 (name comparison). */
+#define SG_P8(a, b, c, d, e, f, g, h)                                          \
+	((__u64)(a) | (__u64)(b) << 8 | (__u64)(c) << 16 | (__u64)(d) << 24 |  \
+	 (__u64)(e) << 32 | (__u64)(f) << 40 | (__u64)(g) << 48 | (__u64)(h) << 56)
+
+SG_INLINE int sg_is_ws(__u8 c)
+{
+	return c == ' ' || c == '\t';
+}
+
+SG_INLINE int sg_is_digit(__u8 c)
+{
+	return c >= '0' && c <= '9';
+}
+
+SG_INLINE __u8 sg_lower(__u8 c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
+
+/* RFC 3261 token: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~" */
+SG_INLINE int sg_is_token(__u8 c)
+{
+	if ((c | 32) >= 'a' && (c | 32) <= 'z')
+		return 1;
+	if (sg_is_digit(c))
+		return 1;
+	switch (c) {
+	case '-': case '.': case '!': case '%': case '*':
+	case '_': case '+': case '`': case '\'': case '~':
+		return 1;
+	}
+	return 0;
+}
+
+SG_INLINE __u32 sg_fail(struct sg_scratch *s, __u32 reason)
+{
+	if (!s->m.reason)
+		s->m.reason = reason;
+	return 1; /* stops bpf_loop */
+}
+
+/* ---- method identification ------------------------------------------- */
+
+SG_INLINE __u32 sg_method_bit(__u64 a, __u64 b, __u32 len)
+{
+	if (b != 0 && len != 9)
+		return SG_M_OTHER;
+	switch (len) {
+	case 3:
+		if (a == SG_P8('A', 'C', 'K', 0, 0, 0, 0, 0)) return SG_M_ACK;
+		if (a == SG_P8('B', 'Y', 'E', 0, 0, 0, 0, 0)) return SG_M_BYE;
+		break;
+	case 4:
+		if (a == SG_P8('I', 'N', 'F', 'O', 0, 0, 0, 0)) return SG_M_INFO;
+		break;
+	case 5:
+		if (a == SG_P8('P', 'R', 'A', 'C', 'K', 0, 0, 0)) return SG_M_PRACK;
+		if (a == SG_P8('R', 'E', 'F', 'E', 'R', 0, 0, 0)) return SG_M_REFER;
+		break;
+	case 6:
+		if (a == SG_P8('I', 'N', 'V', 'I', 'T', 'E', 0, 0)) return SG_M_INVITE;
+		if (a == SG_P8('C', 'A', 'N', 'C', 'E', 'L', 0, 0)) return SG_M_CANCEL;
+		if (a == SG_P8('N', 'O', 'T', 'I', 'F', 'Y', 0, 0)) return SG_M_NOTIFY;
+		if (a == SG_P8('U', 'P', 'D', 'A', 'T', 'E', 0, 0)) return SG_M_UPDATE;
+		break;
+	case 7:
+		if (a == SG_P8('O', 'P', 'T', 'I', 'O', 'N', 'S', 0)) return SG_M_OPTIONS;
+		if (a == SG_P8('P', 'U', 'B', 'L', 'I', 'S', 'H', 0)) return SG_M_PUBLISH;
+		if (a == SG_P8('M', 'E', 'S', 'S', 'A', 'G', 'E', 0)) return SG_M_MESSAGE;
+		break;
+	case 8:
+		if (a == SG_P8('R', 'E', 'G', 'I', 'S', 'T', 'E', 'R')) return SG_M_REGISTER;
+		break;
+	case 9:
+		if (a == SG_P8('S', 'U', 'B', 'S', 'C', 'R', 'I', 'B') &&
+		    b == SG_P8('E', 0, 0, 0, 0, 0, 0, 0))
+			return SG_M_SUBSCRIBE;
+		break;
+	}
+	return SG_M_OTHER;
+}
+
+/* Header name (lower-cased, packed) to header id and signature field. */
+SG_INLINE __u32 sg_header_id(__u64 a, __u64 b, __u32 len)
+{
+	switch (len) {
+	case 1:
+		switch (a) {
+		case 'v': return SG_H_VIA;
+		case 'f': return SG_H_FROM;
+		case 't': return SG_H_TO;
+		case 'i': return SG_H_CALLID;
+		case 'm': return SG_H_CONTACT;
+		case 'l': return SG_H_CLEN;
+		case 'c': return SG_H_CTYPE;
+		case 's': return SG_H_SUBJECT;
+		}
+		break;
+	case 2:
+		if (a == SG_P8('t', 'o', 0, 0, 0, 0, 0, 0)) return SG_H_TO;
+		break;
+	case 3:
+		if (a == SG_P8('v', 'i', 'a', 0, 0, 0, 0, 0)) return SG_H_VIA;
+		break;
+	case 4:
+		if (a == SG_P8('f', 'r', 'o', 'm', 0, 0, 0, 0)) return SG_H_FROM;
+		if (a == SG_P8('c', 's', 'e', 'q', 0, 0, 0, 0)) return SG_H_CSEQ;
+		break;
+	case 6:
+		if (a == SG_P8('s', 'e', 'r', 'v', 'e', 'r', 0, 0)) return SG_H_UA;
+		break;
+	case 7:
+		if (a == SG_P8('c', 'a', 'l', 'l', '-', 'i', 'd', 0)) return SG_H_CALLID;
+		if (a == SG_P8('c', 'o', 'n', 't', 'a', 'c', 't', 0)) return SG_H_CONTACT;
+		if (a == SG_P8('s', 'u', 'b', 'j', 'e', 'c', 't', 0)) return SG_H_SUBJECT;
+		break;
+	case 10:
+		if (a == SG_P8('u', 's', 'e', 'r', '-', 'a', 'g', 'e') &&
+		    b == SG_P8('n', 't', 0, 0, 0, 0, 0, 0))
+			return SG_H_UA;
+		break;
+	case 12:
+		if (a == SG_P8('m', 'a', 'x', '-', 'f', 'o', 'r', 'w') &&
+		    b == SG_P8('a', 'r', 'd', 's', 0, 0, 0, 0))
+			return SG_H_MAXFWD;
+		if (a == SG_P8('c', 'o', 'n', 't', 'e', 'n', 't', '-') &&
+		    b == SG_P8('t', 'y', 'p', 'e', 0, 0, 0, 0))
+			return SG_H_CTYPE;
+		break;
+	case 14:
+		if (a == SG_P8('c', 'o', 'n', 't', 'e', 'n', 't', '-') &&
+		    b == SG_P8('l', 'e', 'n', 'g', 't', 'h', 0, 0))
+			return SG_H_CLEN;
+		break;
+	}
+	return SG_H_OTHER;
+}
+
+SG_INLINE __u32 sg_header_field(__u32 id)
+{
+	switch (id) {
+	case SG_H_VIA:     return SG_FIELD_VIA;
+	case SG_H_FROM:    return SG_FIELD_FROM;
+	case SG_H_TO:      return SG_FIELD_TO;
+	case SG_H_CALLID:  return SG_FIELD_CALL_ID;
+	case SG_H_CONTACT: return SG_FIELD_CONTACT;
+	case SG_H_UA:      return SG_FIELD_USER_AGENT;
+	case SG_H_SUBJECT: return SG_FIELD_SUBJECT;
+	}
+	return 0;
+}
+
+/* ---- small value parsers ------------------------------------------------ */
+
+SG_SUBPROG __u32 sg_skip_ws(struct sg_scratch *s, __u32 i, __u32 end)
+{
+	if (!s)
+		return end;
+	for (int k = 0; k < 64; k++) {
+		if (i >= end || !sg_is_ws(SG_B(s, i)))
+			break;
+		i++;
+	}
+	return i;
+}
+
+/* Token at I (at most SG_MAX_METHOD + 1 bytes): packs its first 16 bytes,
+ * lower-cased when FOLD, into m.tok_a/tok_b, its length into m.tok_len.
+ * Returns the position after it. */
+SG_SUBPROG __u32 sg_token(struct sg_scratch *s, __u32 i, __u32 end, __u32 fold)
+{
+	__u64 a = 0, b = 0;
+	__u32 n = 0;
+
+	if (!s)
+		return end;
+	for (int k = 0; k < 64; k++) {
+		__u8 c;
+
+		if (i >= end)
+			break;
+		c = SG_B(s, i);
+		if (!sg_is_token(c))
+			break;
+		if (fold)
+			c = sg_lower(c);
+		if (n < 8)
+			a |= (__u64)c << (8 * n);
+		else if (n < 16)
+			b |= (__u64)c << (8 * (n - 8));
+		n++;
+		i++;
+	}
+	s->m.tok_a = a;
+	s->m.tok_b = b;
+	s->m.tok_len = n;
+	return i;
+}
+
+/* Parses 1*DIGIT at I (at most 10 digits) into m.num (-1: no digit, too
+ * many, or > 0xffffffff). Returns the position after the digits. */
+SG_SUBPROG __u32 sg_uint(struct sg_scratch *s, __u32 i, __u32 end)
+{
+	__u64 v = 0;
+	__u32 n = 0;
+
+	if (!s)
+		return end;
+	for (int k = 0; k < 12; k++) {
+		__u8 c;
+
+		if (i >= end)
+			break;
+		c = SG_B(s, i);
+		if (!sg_is_digit(c))
+			break;
+		v = v * 10 + (c - '0');
+		n++;
+		i++;
+	}
+	s->m.num = (n == 0 || n > 10 || v > 0xffffffffULL) ? -1 : (__s64)v;
+	return i;
+}
+
+/* The value is exactly a number, with optional whitespace after it. */
+SG_INLINE __s64 sg_number_value(struct sg_scratch *s, __u32 vs, __u32 ve)
+{
+	__u32 i = sg_uint(s, vs, ve);
+
+	if (s->m.num < 0)
+		return -1;
+	return sg_skip_ws(s, i, ve) == ve ? s->m.num : -1;
+}
+
+/* CSeq: 1*DIGIT LWS Method, number < 2^31, method = request method. */
+SG_SUBPROG __u32 sg_cseq(struct sg_scratch *s, __u32 vs, __u32 ve)
+{
+	__u32 i;
+
+	if (!s)
+		return SG_DROP_CSEQ;
+	i = sg_uint(s, vs, ve);
+	if (s->m.num < 0 || s->m.num >= 0x80000000LL)
+		return SG_DROP_CSEQ;
+	if (i >= ve || !sg_is_ws(SG_B(s, i)))
+		return SG_DROP_CSEQ;
+	i = sg_skip_ws(s, i, ve);
+	i = sg_token(s, i, ve, 0);
+	if (s->m.tok_len == 0 || s->m.tok_len > SG_MAX_METHOD)
+		return SG_DROP_CSEQ;
+	if (sg_skip_ws(s, i, ve) != ve)
+		return SG_DROP_CSEQ;
+	if (!s->m.is_response &&
+	    (s->m.tok_len != s->m.method_len || s->m.tok_a != s->m.method_a ||
+	     s->m.tok_b != s->m.method_b))
+		return SG_DROP_CSEQ_METHOD;
+	return 0;
+}
+
+/* Top Via: "SIP / 2.0 / transport" LWS sent-by. Records the sent-by host
+ * and whether the branch is SIPVicious' "z9hG4bK-<decimal>". */
+SG_SUBPROG __u32 sg_top_via(struct sg_scratch *s, __u32 vs, __u32 ve)
+{
+	__u32 i = vs, slashes = 0, hs;
+
+	if (!s)
+		return 0;
+	/* protocol: up to the second slash, then the transport token */
+	for (int k = 0; k < 64; k++) {
+		if (i >= ve)
+			break;
+		if (SG_B(s, i) == '/' && ++slashes == 2) {
+			i++;
+			break;
+		}
+		i++;
+	}
+	i = sg_skip_ws(s, SG_FORGET(s, i), ve);
+	i = sg_token(s, i, ve, 0);
+	i = sg_skip_ws(s, i, ve);
+	hs = i;
+	if (i < ve && SG_B(s, i) == '[') {
+		hs = ++i;
+		for (int k = 0; k < SG_HOST_MAX; k++) {
+			if (i >= ve || SG_B(s, i) == ']')
+				break;
+			i++;
+		}
+	} else {
+		for (int k = 0; k < SG_HOST_MAX; k++) {
+			__u8 c;
+
+			if (i >= ve)
+				break;
+			c = SG_B(s, i);
+			if (c == ':' || c == ';' || c == ',' || sg_is_ws(c))
+				break;
+			i++;
+		}
+	}
+	s->m.via_host_off = hs;
+	s->m.via_host_len = i - hs;
+	i = SG_FORGET(s, i);
+
+	/* branch=z9hG4bK-<digits> followed by ';' ',' LWS or end. Compared
+	 * 8 bytes at a time with letters folded by OR 0x20 (bytes that fold
+	 * into the pattern from controls are dropped as forbidden anyway). */
+	for (int k = 0; k < 256; k++) {
+		if (i + 16 > ve)
+			return 0;
+		if ((SG_LOAD64(&s->buf[i & SG_BUF_MASK]) | 0x2020202020202020ULL) ==
+		    SG_P8('b', 'r', 'a', 'n', 'c', 'h', '=', 'z'))
+			break;
+		i++;
+	}
+	i = SG_FORGET(s, i);
+	if (((SG_LOAD64(&s->buf[(i + 8) & SG_BUF_MASK]) | 0x20202020202020ULL) &
+	     0xffffffffffffffULL) != SG_P8('9', 'h', 'g', '4', 'b', 'k', '-', 0))
+		return 0;
+	i += 15;
+	hs = i;
+	for (int k = 0; k < 20; k++) {
+		if (i >= ve || !sg_is_digit(SG_B(s, i)))
+			break;
+		i++;
+	}
+	i = SG_FORGET(s, i);
+	if (i > hs && (i >= ve || SG_B(s, i) == ';' || SG_B(s, i) == ',' || sg_is_ws(SG_B(s, i))))
+		s->m.via_branch_digits = 1;
+	return 0;
+}
+
+SG_SUBPROG __u32 sg_all_digits(struct sg_scratch *s, __u32 i, __u32 end)
+{
+	if (!s || i >= end)
+		return 0;
+	for (int k = 0; k < 64; k++) {
+		if (i >= end)
+			return 1;
+		if (!sg_is_digit(SG_B(s, i)))
+			return 0;
+		i++;
+	}
+	return 0;
+}
+
+/* ---- signature DFA -------------------------------------------------------- */
+
+static long sg_dfa_step_cb(__u32 idx, void *data)
+{
+	struct sg_ctx *ctx = data;
+	struct sg_scratch *s = ctx->s;
+	const struct sg_config *cfg = ctx->cfg;
+	const struct sg_dfa_row *row;
+	__u32 i = s->m.scan_off + idx;
+	__u8 cls;
+
+	if (i >= s->m.scan_end)
+		return 1;
+	cls = cfg->byte_class[sg_lower(SG_B(s, i))];
+	row = sg_env_dfa_row(ctx->env, s->m.dfa_state);
+	if (!row)
+		return 1;
+	s->m.dfa_state = row->next[cls & (SG_DFA_CLASSES - 1)];
+	row = sg_env_dfa_row(ctx->env, s->m.dfa_state);
+	if (row && (row->accept & s->m.scan_field)) {
+		s->m.sig_hit = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- start line -------------------------------------------------------- */
+
+SG_INLINE int sg_is_sip_slash(struct sg_scratch *s, __u32 i)
+{
+	return sg_lower(SG_B(s, i)) == 's' && sg_lower(SG_B(s, i + 1)) == 'i' &&
+	       sg_lower(SG_B(s, i + 2)) == 'p' && SG_B(s, i + 3) == '/';
+}
+
+SG_INLINE int sg_is_2_0(struct sg_scratch *s, __u32 i)
+{
+	return SG_B(s, i) == '2' && SG_B(s, i + 1) == '.' && SG_B(s, i + 2) == '0';
+}
+
+/* Allowed Request-URI schemes: sip sips tel tels urn. urn: carries
+ * urn:service:sos (RFC 5031): a firewall must never drop an emergency call. */
+SG_INLINE int sg_scheme_ok(struct sg_scratch *s, __u32 us, __u32 ue)
+{
+	__u32 w = 0, sl = 0;
+
+	for (int k = 0; k < 5; k++) {
+		__u8 c;
+
+		if (us + k >= ue)
+			return 0;
+		c = SG_B(s, us + k);
+		if (c == ':')
+			break;
+		if (k == 4)
+			return 0;
+		w |= (__u32)sg_lower(c) << (8 * k);
+		sl++;
+	}
+	if (sl == 3)
+		return w == ('s' | 'i' << 8 | 'p' << 16) || w == ('t' | 'e' << 8 | 'l' << 16) ||
+		       w == ('u' | 'r' << 8 | 'n' << 16);
+	if (sl == 4)
+		return w == ('s' | 'i' << 8 | 'p' << 16 | (__u32)'s' << 24) ||
+		       w == ('t' | 'e' << 8 | 'l' << 16 | (__u32)'s' << 24);
+	return 0;
+}
+
+/* Request line: Method SP Request-URI SP SIP-Version, or status line:
+ * SIP-Version SP 3DIGIT SP Reason-Phrase. [ls, le) excludes CR LF. */
+SG_SUBPROG __u32 sg_start_line(struct sg_scratch *s, const struct sg_config *cfg,
+			       __u32 ls, __u32 le)
+{
+	__u32 i, n, us, ue;
+
+	if (!s || !cfg)
+		return SG_DROP_START_LINE;
+	/* "SIP/" starts a status line; the version literal is case-insensitive */
+	if (le - ls >= 8 && sg_is_sip_slash(s, ls)) {
+		if (!sg_is_2_0(s, ls + 4))
+			return sg_is_digit(SG_B(s, ls + 4)) ? SG_DROP_VERSION : SG_DROP_START_LINE;
+		if (!sg_is_ws(SG_B(s, ls + 7)))
+			return sg_is_digit(SG_B(s, ls + 7)) ? SG_DROP_VERSION : SG_DROP_START_LINE;
+		us = sg_skip_ws(s, ls + 8, le);
+		i = sg_uint(s, us, le);
+		if (s->m.num < 100 || s->m.num > 699 || i - us != 3)
+			return SG_DROP_START_LINE;
+		/* reason phrase: anything but controls (checked by the line scan) */
+		if (i < le && !sg_is_ws(SG_B(s, i)))
+			return SG_DROP_START_LINE;
+		s->m.is_response = 1;
+		return 0;
+	}
+
+	i = sg_token(s, ls, le, 0);
+	n = s->m.tok_len;
+	if (n > SG_MAX_METHOD)
+		return SG_DROP_TOO_LARGE;
+	if (n == 0 || i >= le || !sg_is_ws(SG_B(s, i)))
+		return SG_DROP_START_LINE;
+	s->m.method_a = s->m.tok_a;
+	s->m.method_b = s->m.tok_b;
+	s->m.method_len = n;
+	s->m.method_bit = sg_method_bit(s->m.tok_a, s->m.tok_b, n);
+
+	us = sg_skip_ws(s, i, le);
+	i = us;
+	for (int k = 0; k < SG_MAX_URI_HARD + 1; k++) {
+		if (i >= le || sg_is_ws(SG_B(s, i)))
+			break;
+		i++;
+	}
+	ue = i = SG_FORGET(s, i);
+	if (ue == us || i >= le)
+		return SG_DROP_START_LINE;
+	if (ue - us > SG_MAX_URI_HARD)
+		return SG_DROP_TOO_LARGE;
+	i = sg_skip_ws(s, i, le);
+	/* version: "SIP/2.0" then only trailing whitespace */
+	if (le - i < 7 || !sg_is_sip_slash(s, i))
+		return SG_DROP_START_LINE;
+	if (!sg_is_2_0(s, i + 4) || sg_skip_ws(s, i + 7, le) != le)
+		return SG_DROP_VERSION;
+
+	if ((cfg->checks & SG_CHECK_METHODS) && !(cfg->flags & SG_F_ANY_METHOD) &&
+	    !(cfg->methods & s->m.method_bit))
+		return SG_DROP_METHOD;
+	if (cfg->checks & SG_CHECK_SANITY) {
+		if (!sg_scheme_ok(s, us, ue))
+			return SG_DROP_URI_SCHEME;
+		if (ue - us > cfg->max_uri)
+			return SG_DROP_TOO_LARGE;
+	}
+	return 0;
+}
+
+/* ---- header lines ---------------------------------------------------------- */
+
+/* Value of header ID in [vs, ve) (its first non-empty line). */
+SG_INLINE __u32 sg_header_value(struct sg_scratch *s, __u32 id, __u32 vs, __u32 ve)
+{
+	__s64 v;
+
+	switch (id) {
+	case SG_H_VIA:
+		if (s->m.n_via == 1)
+			sg_top_via(s, vs, ve);
+		break;
+	case SG_H_CSEQ:
+		return sg_cseq(s, vs, ve);
+	case SG_H_MAXFWD:
+		v = sg_number_value(s, vs, ve);
+		if (v < 0 || v > 255)
+			return SG_DROP_MAX_FORWARDS;
+		break;
+	case SG_H_CLEN:
+		v = sg_number_value(s, vs, ve);
+		if (v < 0 || v > 0x7fffffff)
+			return SG_DROP_CONTENT_LENGTH;
+		s->m.clen = (__u32)v;
+		break;
+	case SG_H_CALLID:
+		s->m.callid_digits = sg_all_digits(s, vs, ve);
+		break;
+	case SG_H_CTYPE:
+		s->m.n_ctype++;
+		break;
+	}
+	return 0;
+}
+
+SG_INLINE __u32 sg_count_header(struct sg_scratch *s, __u32 id)
+{
+	__u32 n = 0;
+
+	switch (id) {
+	case SG_H_VIA:    s->m.n_via++; return 0;
+	case SG_H_UA:     s->m.n_ua++; return 0;
+	case SG_H_FROM:   n = ++s->m.n_from; break;
+	case SG_H_TO:     n = ++s->m.n_to; break;
+	case SG_H_CALLID: n = ++s->m.n_callid; break;
+	case SG_H_CSEQ:   n = ++s->m.n_cseq; break;
+	case SG_H_CLEN:   n = ++s->m.n_clen; break;
+	case SG_H_MAXFWD: n = ++s->m.n_maxfwd; break;
+	}
+	return n > 1 ? SG_DROP_DUPLICATE_HEADER : 0;
+}
+
+#define SG_LINE_END 1 /* sg_line: the empty line ending the header section */
+
+/* One line [ls, le) of the message (IDX 0 = start line). Returns 0 to go
+ * on, SG_LINE_END, or a drop reason. Leaves the range to scan for
+ * signatures in m.scan_off/scan_end/scan_field (field 0: nothing). */
+SG_SUBPROG __u32 sg_line(struct sg_scratch *s, const struct sg_config *cfg, __u32 idx,
+			 __u32 ls, __u32 le)
+{
+	__u32 i, vs, ve, id, r, sanity;
+
+	if (!s || !cfg)
+		return SG_DROP_START_LINE;
+	sanity = cfg->checks & SG_CHECK_SANITY;
+	s->m.scan_field = 0;
+	if (idx == 0) {
+		r = sg_start_line(s, cfg, ls, le);
+		if (r)
+			return r;
+		s->m.start_ok = 1;
+		if (cfg->flags & SG_F_DROP_ALL_SIP)
+			return SG_DROP_NO_SIP_SERVICE;
+		s->m.dfa_state = 0;
+		s->m.scan_off = ls;
+		s->m.scan_end = le;
+		s->m.scan_field = SG_FIELD_START_LINE;
+		return 0;
+	}
+	if (le == ls)
+		return SG_LINE_END;
+	s->m.n_headers++;
+
+	if (sg_is_ws(SG_B(s, ls))) {
+		/* folded continuation of the previous header */
+		vs = sg_skip_ws(s, ls, le);
+		if (s->m.pending && vs < le) {
+			r = sg_header_value(s, s->m.pending, vs, le);
+			s->m.pending = 0;
+			if (r && sanity)
+				return r;
+		}
+		s->m.scan_off = vs;
+		s->m.scan_end = le;
+		s->m.scan_field = s->m.field;
+		return 0;
+	}
+
+	/* header name: token, optional whitespace, ':' */
+	i = sg_token(s, ls, le, 1);
+	i = sg_skip_ws(s, i, le);
+	if (s->m.tok_len == 0 || i >= le || SG_B(s, i) != ':')
+		return sanity ? SG_DROP_HEADER_SYNTAX : 0;
+	id = s->m.tok_len > 16 ? SG_H_OTHER
+			       : sg_header_id(s->m.tok_a, s->m.tok_b, s->m.tok_len);
+	vs = sg_skip_ws(s, i + 1, le);
+	ve = le;
+	for (int k = 0; k < 64; k++) { /* trailing whitespace */
+		if (ve <= vs || !sg_is_ws(SG_B(s, ve - 1)))
+			break;
+		ve--;
+	}
+	ve = SG_FORGET(s, ve);
+
+	r = sg_count_header(s, id);
+	if (r && sanity)
+		return r;
+	s->m.field = sg_header_field(id);
+	s->m.dfa_state = 0;
+	s->m.pending = 0;
+	if (vs < ve) {
+		r = sg_header_value(s, id, vs, ve);
+		if (r && sanity)
+			return r;
+	} else {
+		s->m.pending = id; /* the value is on a folded line */
+	}
+	s->m.scan_off = vs;
+	s->m.scan_end = ve;
+	s->m.scan_field = s->m.field;
+	return 0;
+}
+
+
+/* Exact per-byte test: 0x80 in every byte of W that is zero. */
+SG_INLINE __u64 sg_swar_zero(__u64 w)
+{
+	const __u64 low7 = 0x7f7f7f7f7f7f7f7fULL;
+
+	return ~(((w & low7) + low7) | w | low7);
+}
+
+/* One step of the line-end scan: 8 bytes at a time while they hold no
+ * control byte (< 0x20 or DEL), byte by byte where they do. */
+static long sg_eol_cb(__u32 idx, void *data)
+{
+	struct sg_ctx *ctx = data;
+	struct sg_scratch *s = ctx->s;
+	__u32 i = s->m.eol_pos, len = s->m.len;
+
+	if (i >= len)
+		return 1;
+	if (i + 8 <= len) {
+		__u64 w = SG_LOAD64(&s->buf[i & SG_BUF_MASK]);
+
+		if (!(sg_swar_zero(w & 0xe0e0e0e0e0e0e0e0ULL) |
+		      sg_swar_zero(w ^ 0x7f7f7f7f7f7f7f7fULL))) {
+			s->m.eol_pos = i + 8;
+			return 0;
+		}
+	}
+	for (int k = 0; k < 8; k++) {
+		__u8 c;
+
+		if (i >= len)
+			break;
+		c = SG_B(s, i);
+		if (c == '\n') {
+			s->m.eol_pos = i;
+			return 1;
+		}
+		if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
+			s->m.eol_bad = 1;
+		else if (c == '\r' && i + 1 < len && SG_B(s, i + 1) != '\n')
+			s->m.eol_bad = 1; /* bare CR */
+		i++;
+	}
+	s->m.eol_pos = i;
+	return i >= len;
+}
+
+static long sg_line_cb(__u32 idx, void *data)
+{
+	struct sg_ctx *ctx = data;
+	struct sg_scratch *s = ctx->s;
+	const struct sg_config *cfg = ctx->cfg;
+	__u32 ls = s->m.pos, i, le, r;
+
+	/* find the line end; flag bytes no SIP message may contain */
+	s->m.eol_pos = ls;
+	s->m.eol_bad = 0;
+	sg_loop(SG_MAX_LINE_HARD / 8 + 1, sg_eol_cb, ctx);
+	i = s->m.eol_pos;
+	if (s->m.eol_bad && (cfg->checks & SG_CHECK_SANITY))
+		return sg_fail(s, SG_DROP_BAD_BYTES);
+	if (i >= s->m.len) {
+		/* the buffer ends inside this line */
+		if (s->m.incomplete || s->m.len < s->m.wire_len)
+			return 1; /* judge what we have */
+		return sg_fail(s, idx == 0 ? SG_DROP_START_LINE : SG_DROP_TRUNCATED);
+	}
+	if (SG_B(s, i) != '\n')
+		return sg_fail(s, SG_DROP_TOO_LARGE);
+	le = i;
+	if (le > ls && SG_B(s, le - 1) == '\r')
+		le--;
+	s->m.pos = i + 1;
+	if ((cfg->checks & SG_CHECK_SANITY) && i - ls > cfg->max_line)
+		return sg_fail(s, SG_DROP_TOO_LARGE);
+
+	r = sg_line(s, cfg, idx, ls, le);
+	if (r == SG_LINE_END) {
+		s->m.body_off = s->m.pos;
+		return 1;
+	}
+	if (r)
+		return sg_fail(s, r);
+	if ((cfg->checks & SG_CHECK_SIGNATURES) && (s->m.scan_field & cfg->sig_fields) &&
+	    cfg->dfa_states && s->m.scan_off < s->m.scan_end) {
+		sg_loop(SG_MAX_LINE_HARD, sg_dfa_step_cb, ctx);
+		if (s->m.sig_hit)
+			return sg_fail(s, SG_DROP_SCANNER);
+	}
+	return 0;
+}
+
+/* ---- after the header section ------------------------------------------- */
+
+SG_SUBPROG __u32 sg_body_has_content(struct sg_scratch *s, __u32 off, __u32 end)
+{
+	if (!s)
+		return 0;
+	if (end > s->m.len)
+		end = s->m.len;
+	for (int k = 0; k < 256; k++) {
+		__u8 c;
+
+		if (off >= end)
+			break;
+		c = SG_B(s, off);
+		if (!(c == ' ' || c == '\t' || c == '\r' || c == '\n'))
+			return 1;
+		off++;
+	}
+	return 0;
+}
+
+SG_INLINE __u32 sg_check_message(struct sg_ctx *ctx)
+{
+	struct sg_scratch *s = ctx->s;
+	const struct sg_config *cfg = ctx->cfg;
+	int ended = s->m.body_off != 0;
+
+	if (cfg->checks & SG_CHECK_SANITY) {
+		if (!ended && !s->m.incomplete && s->m.len >= s->m.wire_len)
+			return s->m.n_headers >= cfg->max_headers ? SG_DROP_TOO_LARGE
+								   : SG_DROP_TRUNCATED;
+		if (s->m.n_headers > cfg->max_headers)
+			return SG_DROP_TOO_LARGE;
+		if (ended) {
+			__u32 body_wire = s->m.wire_len - s->m.body_off;
+			__u32 body = s->m.n_clen ? s->m.clen : body_wire;
+
+			if (!s->m.n_via || !s->m.n_from || !s->m.n_to || !s->m.n_callid ||
+			    !s->m.n_cseq)
+				return SG_DROP_MISSING_HEADER;
+			if (!s->m.is_response && !s->m.n_maxfwd &&
+			    (cfg->flags & SG_F_REQUIRE_MAX_FWD))
+				return SG_DROP_MISSING_HEADER;
+			if (s->m.is_tcp) {
+				if (!s->m.n_clen && (cfg->flags & SG_F_TCP_REQUIRE_CLEN))
+					return SG_DROP_CONTENT_LENGTH;
+			} else if (s->m.n_clen && !s->m.incomplete) {
+				if (s->m.clen > body_wire)
+					return SG_DROP_CONTENT_LENGTH;
+				if (s->m.clen < body_wire && (cfg->flags & SG_F_STRICT_CLEN))
+					return SG_DROP_CONTENT_LENGTH;
+			}
+			if (body > body_wire)
+				body = body_wire;
+			if (body && !s->m.n_ctype &&
+			    sg_body_has_content(s, s->m.body_off, s->m.body_off + body))
+				return SG_DROP_CONTENT_TYPE;
+		}
+	}
+
+	if ((cfg->checks & SG_CHECK_SIGNATURES) && (cfg->flags & SG_F_SCANNER_SHAPE) &&
+	    !s->m.is_response && !s->m.n_ua && s->m.via_branch_digits && s->m.callid_digits)
+		return SG_DROP_SCANNER_SHAPE;
+
+	if ((cfg->checks & SG_CHECK_REFLECTION) && s->m.is_response) {
+		if (cfg->flags & SG_F_DROP_RESPONSES)
+			return SG_DROP_RESPONSE;
+		if (cfg->flags & SG_F_CHECK_PEERS) {
+			if (!sg_env_peer(ctx->env, &s->m.peer))
+				return SG_DROP_PEER;
+		}
+		if ((cfg->flags & SG_F_CHECK_VIA_OWN) && s->m.n_via) {
+			__u32 hl = s->m.via_host_len;
+
+			if (hl == 0 || hl >= SG_HOST_MAX)
+				return SG_DROP_VIA_NOT_OWN;
+			for (int k = 0; k < SG_HOST_MAX; k++)
+				s->m.host.name[k] = (__u32)k < hl
+					? (char)sg_lower(SG_B(s, s->m.via_host_off + k)) : 0;
+			if (!sg_env_own_host(ctx->env, &s->m.host))
+				return SG_DROP_VIA_NOT_OWN;
+		}
+	}
+	return 0;
+}
+
+/* ---- the packet ----------------------------------------------------------- */
+
+SG_INLINE int sg_port_guarded(const struct sg_config *cfg, __u16 port, __u8 proto)
+{
+	for (int k = 0; k < SG_MAX_PORTS; k++)
+		if (cfg->ports[k] && cfg->ports[k] == port && (cfg->port_protos[k] & proto))
+			return 1;
+	return 0;
+}
+
+/* STUN binding (RFC 5389 magic cookie): RFC 5626 keep-alives on the SIP port. */
+SG_INLINE int sg_is_stun(struct sg_scratch *s)
+{
+	return s->m.len >= 20 && (SG_B(s, 0) & 0xc0) == 0 && SG_B(s, 4) == 0x21 &&
+	       SG_B(s, 5) == 0x12 && SG_B(s, 6) == 0xa4 && SG_B(s, 7) == 0x42;
+}
+
+/* "SIP/" or a token followed by whitespace: garbage is "not SIP", a broken
+ * SIP start line keeps its precise reason. */
+SG_INLINE int sg_looks_like_start_line(struct sg_scratch *s)
+{
+	__u32 i = s->m.start, n = 0;
+
+	if (sg_lower(SG_B(s, i)) == 's' && sg_lower(SG_B(s, i + 1)) == 'i' &&
+	    sg_lower(SG_B(s, i + 2)) == 'p' && SG_B(s, i + 3) == '/')
+		return 1;
+	for (int k = 0; k < SG_MAX_METHOD + 1; k++) {
+		if (i >= s->m.len || !sg_is_token(SG_B(s, i)))
+			break;
+		n++;
+		i++;
+	}
+	return n > 0 && i < s->m.len && sg_is_ws(SG_B(s, i));
+}
+
+/* Judges one packet starting at its IP header. Returns enum sg_reason. */
+SG_INLINE __u32 sg_judge(sg_env_t env, __u32 pkt_len, struct sg_scratch *s,
+			 const struct sg_config *cfg)
+{
+	struct sg_ctx ctx = { .s = s, .cfg = cfg, .env = env };
+	__u8 hdr[40];
+	__u32 l4off, l4proto, payload_off, payload_len;
+	__u64 copy; /* 64-bit: the bounds check and the helper use one register */
+	__u16 dport;
+	__u32 incomplete = 0, i;
+
+	__builtin_memset(&s->m, 0, sizeof(s->m));
+	if (sg_env_load(env, 0, hdr, 20))
+		return SG_PASS_NOT_IP;
+	if ((hdr[0] >> 4) == 4) {
+		__u32 ihl = (hdr[0] & 0xf) * 4;
+		__u32 tot = (__u32)hdr[2] << 8 | hdr[3];
+		__u16 frag = (__u16)hdr[6] << 8 | hdr[7];
+
+		if (ihl < 20 || tot < ihl)
+			return SG_PASS_NOT_IP;
+		if (frag & 0x1fff)
+			return SG_PASS_FRAGMENT;
+		if (frag & 0x2000)
+			incomplete = 1;
+		if (tot < pkt_len)
+			pkt_len = tot; /* link-layer padding */
+		l4proto = hdr[9];
+		l4off = ihl;
+		s->m.peer.prefixlen = 128;
+		s->m.peer.addr[10] = 0xff;
+		s->m.peer.addr[11] = 0xff;
+		s->m.peer.addr[12] = hdr[12];
+		s->m.peer.addr[13] = hdr[13];
+		s->m.peer.addr[14] = hdr[14];
+		s->m.peer.addr[15] = hdr[15];
+	} else if ((hdr[0] >> 4) == 6) {
+		__u32 plen;
+
+		if (sg_env_load(env, 0, hdr, 40))
+			return SG_PASS_NOT_IP;
+		plen = (__u32)hdr[4] << 8 | hdr[5];
+		if (plen + 40 < pkt_len)
+			pkt_len = plen + 40;
+		s->m.peer.prefixlen = 128;
+		for (int k = 0; k < 16; k++)
+			s->m.peer.addr[k] = hdr[8 + k];
+		l4proto = hdr[6];
+		l4off = 40;
+		/* extension headers: hop-by-hop, routing, destination, fragment */
+		for (int k = 0; k < 6; k++) {
+			__u8 eh[8];
+
+			if (l4proto != 0 && l4proto != 43 && l4proto != 60 && l4proto != 44)
+				break;
+			if (sg_env_load(env, l4off, eh, 8))
+				return SG_PASS_NOT_IP;
+			if (l4proto == 44) {
+				__u16 fo = (__u16)eh[2] << 8 | eh[3];
+
+				if (fo & 0xfff8)
+					return SG_PASS_FRAGMENT;
+				if (fo & 1)
+					incomplete = 1;
+				l4off += 8;
+			} else {
+				l4off += ((__u32)eh[1] + 1) * 8;
+			}
+			l4proto = eh[0];
+		}
+	} else {
+		return SG_PASS_NOT_IP;
+	}
+
+	if (l4proto == 17) {
+		__u32 ulen;
+
+		if (sg_env_load(env, l4off, hdr, 8))
+			return SG_PASS_NOT_IP;
+		dport = (__u16)hdr[2] << 8 | hdr[3];
+		if (!sg_port_guarded(cfg, dport, SG_PROTO_UDP))
+			return SG_PASS_NOT_GUARDED;
+		ulen = (__u32)hdr[4] << 8 | hdr[5];
+		payload_off = l4off + 8;
+		if (ulen < 8)
+			return SG_DROP_NOT_SIP;
+		payload_len = ulen - 8;
+		/* a first fragment carries the full UDP length */
+		if (!incomplete && payload_off + payload_len > pkt_len)
+			payload_len = pkt_len > payload_off ? pkt_len - payload_off : 0;
+		s->m.wire_len = payload_len;
+		if (incomplete)
+			payload_len = pkt_len > payload_off ? pkt_len - payload_off : 0;
+	} else if (l4proto == 6) {
+		if (sg_env_load(env, l4off, hdr, 20))
+			return SG_PASS_NOT_IP;
+		dport = (__u16)hdr[2] << 8 | hdr[3];
+		if (!sg_port_guarded(cfg, dport, SG_PROTO_TCP))
+			return SG_PASS_NOT_GUARDED;
+		payload_off = l4off + (hdr[12] >> 4) * 4;
+		payload_len = pkt_len > payload_off ? pkt_len - payload_off : 0;
+		if (payload_len == 0)
+			return SG_PASS_TCP_CONTINUATION;
+		s->m.is_tcp = 1;
+		incomplete = 1; /* a segment may hold part of a message */
+		s->m.wire_len = payload_len;
+	} else {
+		return SG_PASS_NOT_IP;
+	}
+
+	if (payload_len == 0)
+		return SG_DROP_NOT_SIP;
+	if ((cfg->checks & SG_CHECK_SANITY) && s->m.wire_len > cfg->max_message)
+		return SG_DROP_TOO_LARGE;
+	copy = payload_len > SG_BUF_SIZE ? SG_BUF_SIZE : payload_len;
+	SG_OPAQUE(copy); /* keep the bounds check below for the verifier */
+	if (copy < 1 || copy > SG_BUF_SIZE)
+		return SG_DROP_NOT_SIP;
+	if (sg_env_load(env, payload_off, s->buf, copy))
+		return SG_PASS_NOT_IP;
+	s->m.len = (__u32)copy;
+	s->m.incomplete = incomplete;
+
+	if (sg_is_stun(s))
+		return SG_PASS_KEEPALIVE;
+	/* CRLFs before the start line are ignored (RFC 3261 7.5); only CRLFs = keep-alive */
+	i = 0;
+	for (int k = 0; k < 64; k++) {
+		if (i >= copy)
+			break;
+		if (SG_B(s, i) != '\r' && SG_B(s, i) != '\n')
+			break;
+		i++;
+	}
+	if (i >= copy)
+		return SG_PASS_KEEPALIVE;
+	s->m.start = i;
+	s->m.pos = i;
+
+	sg_loop(SG_MAX_HEADERS_HARD + 2, sg_line_cb, &ctx);
+	if (!s->m.reason)
+		s->m.reason = sg_check_message(&ctx);
+
+	if (s->m.reason && !s->m.start_ok) {
+		__u32 r = s->m.reason;
+
+		/* a TCP segment that does not begin with a start line continues a
+		 * message begun in an earlier segment: not judged (README policy) */
+		if (s->m.is_tcp && (r == SG_DROP_START_LINE || r == SG_DROP_BAD_BYTES ||
+				    r == SG_DROP_TOO_LARGE || r == SG_DROP_TRUNCATED))
+			return SG_PASS_TCP_CONTINUATION;
+		if (!sg_looks_like_start_line(s))
+			return SG_DROP_NOT_SIP;
+	}
+	if (s->m.reason)
+		return s->m.reason;
+	return SG_PASS_SIP;
+}
+
+#endif /* SIP_PARSE_H */

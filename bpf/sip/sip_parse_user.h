@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/* The validator's parser built for userspace: same code as the kernel
+ * program (sip_parse.h), for fuzzing, differential and equality tests. */
+#ifndef SIP_PARSE_USER_H
+#define SIP_PARSE_USER_H
+
+#include "sipguard.h"
+
+struct sg_uenv {
+	const __u8 *pkt;                 /* packet from its IP header */
+	__u32 len;
+	const struct sg_dfa_row *dfa;    /* cfg->dfa_states rows, may be NULL */
+	/* own_hosts / peers lookups; NULL = empty map */
+	int (*own_host)(void *opaque, const struct sg_host_key *key);
+	int (*peer)(void *opaque, const struct sg_peer_key *key);
+	void *opaque;
+};
+
+/* Judges one packet like the kernel program's sg_judge(): enum sg_reason. */
+__u32 sg_user_judge(const struct sg_uenv *env, const struct sg_config *cfg);
+
+/* Builds an IPv4/UDP packet around PAYLOAD into OUT (at least len + 28
+ * bytes) to DPORT; returns the packet length. */
+__u32 sg_user_wrap_udp4(const void *payload, __u32 len, __u16 dport, __u8 *out);
+
+#endif
