@@ -555,13 +555,13 @@ static void gen_valid(void)
 		 "e: gzip\r\n"
 		 "l: 0\r\n\r\n");
 	valid(T_UDP4, "compact-content-encoding", &b, "e: with no body: nothing to decode");
-	sb_f(&b, "MESSAGE sip:bob@example.com SIP/2.0\r\n"
+	sb_f(&b, "INFO sip:bob@example.com SIP/2.0\r\n"
 		 "V: SIP/2.0/UDP 198.51.100.20:5060;branch=z9hG4bKupc0\r\n"
 		 "Max-Forwards: 70\r\n"
 		 "F: <sip:alice@example.com>;tag=up1\r\n"
 		 "T: <sip:bob@example.com>\r\n"
 		 "I: up-compact-77@pc33.example.com\r\n"
-		 "CSeq: 3 MESSAGE\r\n"
+		 "CSeq: 3 INFO\r\n"
 		 "C: text/plain\r\n"
 		 "L: 5\r\n\r\nHello");
 	valid(T_UDP4, "compact-names-upper-case", &b, NULL);
@@ -712,16 +712,16 @@ static void gen_valid(void)
 	req(&b, T_UDP4, "INVITE", 0, NULL, sdp_v4);
 	sb_s(&b, "\r\n\r\n");
 	valid(T_UDP4, "bytes-after-body-crlf", &b, "RFC 3261 18.3: bytes after Content-Length ignored");
-	req(&b, T_UDP4, "MESSAGE", O_CTYPE, "Content-Type: text/plain;charset=UTF-8\r\n", "Hi Bob");
+	req(&b, T_UDP4, "INFO", O_CTYPE, "Content-Type: text/plain;charset=UTF-8\r\n", "Hi Bob");
 	sb_s(&b, "trailing garbage after the body");
 	valid(T_UDP4, "bytes-after-body-text", &b, "RFC 3261 18.3: bytes after Content-Length ignored");
 	req(&b, T_UDP4, "BYE", 0, NULL, NULL);
 	sb_s(&b, "\r\n");
 	valid(T_UDP4, "bytes-after-empty-body", &b, "Content-Length: 0 then CRLF");
-	tmpl(&b, T_UDP4, "MESSAGE sip:bob@example.com SIP/2.0", "MESSAGE", O_CLEN | O_CTYPE,
+	tmpl(&b, T_UDP4, "INFO sip:bob@example.com SIP/2.0", "INFO", O_CLEN | O_CTYPE,
 	     "Content-Type: text/plain\r\nContent-Length: 0005\r\n", "Hello", CL_AUTO);
 	valid(T_UDP4, "content-length-leading-zeros", &b, "1*DIGIT");
-	req(&b, T_UDP4, "MESSAGE", O_CTYPE,
+	req(&b, T_UDP4, "INFO", O_CTYPE,
 	    "Content-Type: multipart/mixed;boundary=unique-boundary-1\r\nMIME-Version: 1.0\r\n",
 	    "--unique-boundary-1\r\nContent-Type: text/plain\r\n\r\nHello\r\n"
 	    "--unique-boundary-1\r\nContent-Type: text/html\r\n\r\n<b>Hello</b>\r\n"
@@ -776,7 +776,7 @@ static void gen_valid(void)
 	     "From: Alice Smith <sip:alice@example.com>;tag=dq2\r\n"
 	     "To: sip:bob@example.com\r\n", sdp_v4, CL_AUTO);
 	valid(T_UDP4, "display-name-tokens-and-addr-spec", &b, NULL);
-	tmpl(&b, T_UDP4, "MESSAGE sip:bob@example.com SIP/2.0", "MESSAGE", O_FROM | O_CTYPE,
+	tmpl(&b, T_UDP4, "INFO sip:bob@example.com SIP/2.0", "INFO", O_FROM | O_CTYPE,
 	     "From: \"\xe5\xbc\xa0\xe4\xb8\x89 M\xc3\xbcller\" <sip:zhang@example.com>;tag=u8\r\n"
 	     "Content-Type: text/plain;charset=utf-8\r\n", "\xe4\xbd\xa0\xe5\xa5\xbd", CL_AUTO);
 	valid(T_UDP4, "display-name-utf8", &b, NULL);
@@ -944,7 +944,7 @@ static void gen_invalid(void)
 	invalid(T_UDP4, "duplicate-call-id", "duplicate-header", &b, NULL);
 	req(&b, T_UDP4, "BYE", 0, "CSeq: 999 BYE\r\n", NULL);
 	invalid(T_UDP4, "duplicate-cseq", "duplicate-header", &b, NULL);
-	req(&b, T_UDP4, "MESSAGE", O_CTYPE, "Content-Type: text/plain\r\nContent-Length: 5\r\n", "Hello");
+	req(&b, T_UDP4, "INFO", O_CTYPE, "Content-Type: text/plain\r\nContent-Length: 5\r\n", "Hello");
 	invalid(T_UDP4, "duplicate-content-length", "duplicate-header", &b, "both say 5");
 
 	/* CSeq */
@@ -1020,6 +1020,13 @@ static void gen_invalid(void)
 	free(line);
 	free(s);
 	invalid(T_UDP4, "ruri-600-bytes", "too-large", &b, "R-URI over 512");
+	s = rep('a', 1100);
+	if (asprintf(&line, "OPTIONS sip:%s@example.com SIP/2.0", s) < 0)
+		abort();
+	tmpl(&b, T_UDP4, line, "OPTIONS", 0, NULL, NULL, CL_AUTO);
+	free(line);
+	free(s);
+	invalid(T_UDP4, "ruri-1100-bytes", "too-large", &b, "R-URI over any profile's limit (1024 hard cap)");
 	s = rep('b', 2100);
 	if (asprintf(&line, "X-Huge: %s\r\n", s) < 0)
 		abort();
