@@ -8,18 +8,18 @@
  * The includer defines, before including this file:
  *   sg_env_t                        what the packet is read from
  *   sg_env_load(env, off, dst, len) copy packet bytes, 0 on success
- *   sg_env_dfa_row(env, state)      const struct sg_dfa_row * or NULL
- *   sg_env_own_host(env, key)       non-zero if key is in own_hosts
- *   sg_env_peer(env, key)           non-zero if key matches the peers
- *   sg_loop(n, cb, ctx)             bpf_loop() or a plain loop
+ *   sg_env_dfa_row(state)           const struct sg_dfa_row * or NULL
+ *   sg_env_own_host(key)            non-zero if key is in own_hosts
+ *   sg_env_peer(key)                non-zero if key matches the peers
  *
  * Verifier notes (why the code looks the way it does):
  *  - every index into the scratch buffer is masked with SG_BUF_MASK;
- *  - mutable parse state lives in the per-CPU scratch map value, not in
- *    registers or stack, so loads are unknown scalars and loop states
- *    converge; the bpf_loop context on the stack only holds pointers;
- *  - per-line work runs in bpf_loop callbacks, so the verifier checks each
- *    callback once instead of unrolling the header loop.
+ *  - the work is split into global functions (SG_SUBPROG), which the
+ *    verifier checks once each, on their own, so its work adds up instead
+ *    of multiplying; they take the scratch and config map values as
+ *    pointers to plain structs and keep mutable state in the scratch;
+ *  - SG_FORGET after a bounded loop makes its many exits look alike;
+ *  - no bpf_loop: its callbacks are indirect calls, ~30 ns each here.
  */
 #ifndef SIP_PARSE_H
 #define SIP_PARSE_H
@@ -41,8 +41,10 @@
 #ifdef __bpf__
 #define SG_OPAQUE(v) asm volatile("" : "+r"(v))
 #define SG_FORGET(s, v) ({ (s)->m.tmp = (v); *(volatile __u32 *)&(s)->m.tmp; })
+#define SG_FORGET64(s, v) ({ (s)->m.tmp64 = (v); *(volatile __u64 *)&(s)->m.tmp64; })
 #else
 #define SG_FORGET(s, v) (v)
+#define SG_FORGET64(s, v) (v)
 #define SG_OPAQUE(v) ((void)0)
 #endif
 
@@ -50,6 +52,7 @@
 struct sg_msg {
 	__u32 len;            /* bytes of payload in buf */
 	__u32 tmp;            /* SG_FORGET round-trips */
+	__u64 tmp64;
 	__u32 wire_len;       /* bytes of payload in the datagram / segment */
 	__u32 pos;            /* start of the next line */
 	__u32 reason;         /* drop reason found so far, 0 = none */
@@ -57,6 +60,7 @@ struct sg_msg {
 	__u32 start;          /* first byte of the start line (after CRLFs) */
 	__u32 field;          /* enum sg_field of the header being continued */
 	__u32 pending;        /* header id whose value is still to be parsed */
+	__u32 cseq_num_ok;    /* CSeq number parsed, method on a folded line */
 	__u32 is_tcp;
 	__u32 incomplete;     /* this packet does not hold the whole message */
 	__u32 is_response;
@@ -87,13 +91,6 @@ struct sg_scratch {
 	__u8 buf[SG_BUF_SIZE + 8]; /* +8: word loads at any masked index stay inside */
 };
 
-/* What the bpf_loop callbacks receive: pointers only (see top comment). */
-struct sg_ctx {
-	struct sg_scratch *s;
-	const struct sg_config *cfg;
-	sg_env_t env;
-};
-
 #define SG_B(s, i) ((s)->buf[(i) & SG_BUF_MASK])
 
 /* 8 bytes from any offset (the scratch buffer has 8 bytes of slack). */
@@ -113,6 +110,7 @@ enum sg_hdr {
 	SG_H_OTHER = 0,
 	SG_H_VIA, SG_H_FROM, SG_H_TO, SG_H_CALLID, SG_H_CSEQ, SG_H_CONTACT,
 	SG_H_CLEN, SG_H_CTYPE, SG_H_MAXFWD, SG_H_UA, SG_H_SUBJECT,
+	SG_H_CSEQ_METHOD, /* pending only: CSeq's method on a folded line */
 };
 
 /* Packs up to 8 characters into a little-endian u64 (name comparison). */
@@ -135,19 +133,15 @@ SG_INLINE __u8 sg_lower(__u8 c)
 	return (c >= 'A' && c <= 'Z') ? c + 32 : c;
 }
 
-/* RFC 3261 token: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~" */
+/* RFC 3261 token: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"
+ * as a 128-bit set: two compares instead of a dozen. */
 SG_INLINE int sg_is_token(__u8 c)
 {
-	if ((c | 32) >= 'a' && (c | 32) <= 'z')
-		return 1;
-	if (sg_is_digit(c))
-		return 1;
-	switch (c) {
-	case '-': case '.': case '!': case '%': case '*':
-	case '_': case '+': case '`': case '\'': case '~':
-		return 1;
-	}
-	return 0;
+	const __u64 lo = 0x03ff6ca200000000ULL, hi = 0x47ffffff87fffffeULL;
+
+	if (c >= 128)
+		return 0;
+	return ((c < 64 ? lo : hi) >> (c & 63)) & 1;
 }
 
 SG_INLINE __u32 sg_fail(struct sg_scratch *s, __u32 reason)
@@ -270,28 +264,31 @@ SG_INLINE __u32 sg_header_field(__u32 id)
 
 /* ---- small value parsers ------------------------------------------------ */
 
-SG_SUBPROG __u32 sg_skip_ws(struct sg_scratch *s, __u32 i, __u32 end)
+SG_INLINE __u32 sg_skip_ws_inline(struct sg_scratch *s, __u32 i, __u32 end)
 {
-	if (!s)
-		return end;
 	for (int k = 0; k < 64; k++) {
 		if (i >= end || !sg_is_ws(SG_B(s, i)))
 			break;
 		i++;
 	}
-	return i;
+	return SG_FORGET(s, i);
+}
+
+SG_SUBPROG __u32 sg_skip_ws(struct sg_scratch *s, __u32 i, __u32 end)
+{
+	if (!s)
+		return end;
+	return sg_skip_ws_inline(s, i, end);
 }
 
 /* Token at I (at most SG_MAX_METHOD + 1 bytes): packs its first 16 bytes,
  * lower-cased when FOLD, into m.tok_a/tok_b, its length into m.tok_len.
  * Returns the position after it. */
-SG_SUBPROG __u32 sg_token(struct sg_scratch *s, __u32 i, __u32 end, __u32 fold)
+SG_INLINE __u32 sg_token_inline(struct sg_scratch *s, __u32 i, __u32 end, __u32 fold)
 {
 	__u64 a = 0, b = 0;
 	__u32 n = 0;
 
-	if (!s)
-		return end;
 	for (int k = 0; k < 64; k++) {
 		__u8 c;
 
@@ -309,22 +306,30 @@ SG_SUBPROG __u32 sg_token(struct sg_scratch *s, __u32 i, __u32 end, __u32 fold)
 		n++;
 		i++;
 	}
-	s->m.tok_a = a;
-	s->m.tok_b = b;
-	s->m.tok_len = n;
-	return i;
+	s->m.tok_a = SG_FORGET64(s, a);
+	s->m.tok_b = SG_FORGET64(s, b);
+	s->m.tok_len = SG_FORGET(s, n);
+	return SG_FORGET(s, i);
 }
 
-/* Parses 1*DIGIT at I (at most 10 digits) into m.num (-1: no digit, too
- * many, or > 0xffffffff). Returns the position after the digits. */
+SG_SUBPROG __u32 sg_token(struct sg_scratch *s, __u32 i, __u32 end, __u32 fold)
+{
+	if (!s)
+		return end;
+	return sg_token_inline(s, i, end, fold);
+}
+
+/* Parses 1*DIGIT at I (leading zeros allowed, at most 32 digits) into
+ * m.num (-1: no digit, too many, or > 0xffffffff). Returns the position
+ * after the digits. */
 SG_SUBPROG __u32 sg_uint(struct sg_scratch *s, __u32 i, __u32 end)
 {
 	__u64 v = 0;
-	__u32 n = 0;
+	__u32 n = 0, over = 0;
 
 	if (!s)
 		return end;
-	for (int k = 0; k < 12; k++) {
+	for (int k = 0; k < 33; k++) {
 		__u8 c;
 
 		if (i >= end)
@@ -333,10 +338,14 @@ SG_SUBPROG __u32 sg_uint(struct sg_scratch *s, __u32 i, __u32 end)
 		if (!sg_is_digit(c))
 			break;
 		v = v * 10 + (c - '0');
+		if (v > 0xffffffffULL) {
+			over = 1;
+			v = 0xffffffffULL + 1;
+		}
 		n++;
 		i++;
 	}
-	s->m.num = (n == 0 || n > 10 || v > 0xffffffffULL) ? -1 : (__s64)v;
+	s->m.num = (n == 0 || n > 32 || over) ? -1 : (__s64)v;
 	return i;
 }
 
@@ -350,6 +359,10 @@ SG_INLINE __s64 sg_number_value(struct sg_scratch *s, __u32 vs, __u32 ve)
 	return sg_skip_ws(s, i, ve) == ve ? s->m.num : -1;
 }
 
+#define SG_CSEQ_NEED_METHOD 0xff
+
+SG_SUBPROG __u32 sg_cseq_method(struct sg_scratch *s, __u32 i, __u32 ve);
+
 /* CSeq: 1*DIGIT LWS Method, number < 2^31, method = request method. */
 SG_SUBPROG __u32 sg_cseq(struct sg_scratch *s, __u32 vs, __u32 ve)
 {
@@ -360,7 +373,18 @@ SG_SUBPROG __u32 sg_cseq(struct sg_scratch *s, __u32 vs, __u32 ve)
 	i = sg_uint(s, vs, ve);
 	if (s->m.num < 0 || s->m.num >= 0x80000000LL)
 		return SG_DROP_CSEQ;
-	if (i >= ve || !sg_is_ws(SG_B(s, i)))
+	s->m.cseq_num_ok = 1;
+	if (sg_skip_ws(s, i, ve) == ve)
+		return SG_CSEQ_NEED_METHOD; /* the method is on a folded line */
+	if (!sg_is_ws(SG_B(s, i)))
+		return SG_DROP_CSEQ;
+	return sg_cseq_method(s, i, ve);
+}
+
+/* The Method part of CSeq at [i, ve): a token equal to the request method. */
+SG_SUBPROG __u32 sg_cseq_method(struct sg_scratch *s, __u32 i, __u32 ve)
+{
+	if (!s)
 		return SG_DROP_CSEQ;
 	i = sg_skip_ws(s, i, ve);
 	i = sg_token(s, i, ve, 0);
@@ -464,27 +488,36 @@ SG_SUBPROG __u32 sg_all_digits(struct sg_scratch *s, __u32 i, __u32 end)
 
 /* ---- signature DFA -------------------------------------------------------- */
 
-static long sg_dfa_step_cb(__u32 idx, void *data)
-{
-	struct sg_ctx *ctx = data;
-	struct sg_scratch *s = ctx->s;
-	const struct sg_config *cfg = ctx->cfg;
-	const struct sg_dfa_row *row;
-	__u32 i = s->m.scan_off + idx;
-	__u8 cls;
+#define SG_DFA_CHUNK 256
 
-	if (i >= s->m.scan_end)
-		return 1;
-	cls = cfg->byte_class[sg_lower(SG_B(s, i))];
-	row = sg_env_dfa_row(ctx->env, s->m.dfa_state);
-	if (!row)
-		return 1;
-	s->m.dfa_state = row->next[cls & (SG_DFA_CLASSES - 1)];
-	row = sg_env_dfa_row(ctx->env, s->m.dfa_state);
-	if (row && (row->accept & s->m.scan_field)) {
-		s->m.sig_hit = 1;
-		return 1;
+/* Runs the signature DFA over up to SG_DFA_CHUNK bytes from m.scan_off
+ * (advancing it); returns 1 when a pattern of m.scan_field ends. The state
+ * carries over between chunks and between folded lines of one header. */
+SG_SUBPROG __u32 sg_dfa_chunk(struct sg_scratch *s, const struct sg_config *cfg)
+{
+	__u32 i, end;
+
+	if (!s || !cfg)
+		return 0;
+	i = s->m.scan_off;
+	end = s->m.scan_end;
+	for (int k = 0; k < SG_DFA_CHUNK; k++) {
+		const struct sg_dfa_row *row;
+		__u32 next;
+
+		if (i >= end)
+			break;
+		row = sg_env_dfa_row(s->m.dfa_state);
+		if (!row)
+			return 0;
+		next = row->next[cfg->byte_class[sg_lower(SG_B(s, i))] & (SG_DFA_CLASSES - 1)];
+		s->m.dfa_state = next;
+		row = sg_env_dfa_row(s->m.dfa_state);
+		if (row && (row->accept & s->m.scan_field))
+			return 1;
+		i++;
 	}
+	s->m.scan_off = i;
 	return 0;
 }
 
@@ -600,10 +633,12 @@ SG_SUBPROG __u32 sg_start_line(struct sg_scratch *s, const struct sg_config *cfg
 /* ---- header lines ---------------------------------------------------------- */
 
 /* Value of header ID in [vs, ve) (its first non-empty line). */
-SG_INLINE __u32 sg_header_value(struct sg_scratch *s, __u32 id, __u32 vs, __u32 ve)
+SG_SUBPROG __u32 sg_header_value(struct sg_scratch *s, __u32 id, __u32 vs, __u32 ve)
 {
 	__s64 v;
 
+	if (!s)
+		return 0;
 	switch (id) {
 	case SG_H_VIA:
 		if (s->m.n_via == 1)
@@ -651,6 +686,26 @@ SG_INLINE __u32 sg_count_header(struct sg_scratch *s, __u32 id)
 
 #define SG_LINE_END 1 /* sg_line: the empty line ending the header section */
 
+/* The reason for a header whose value is empty (no folded line followed). */
+SG_INLINE __u32 sg_empty_value(__u32 id)
+{
+	switch (id) {
+	case SG_H_CSEQ:
+	case SG_H_CSEQ_METHOD:
+		return SG_DROP_CSEQ;
+	case SG_H_CLEN:
+		return SG_DROP_CONTENT_LENGTH;
+	case SG_H_MAXFWD:
+		return SG_DROP_MAX_FORWARDS;
+	case SG_H_VIA:
+	case SG_H_FROM:
+	case SG_H_TO:
+	case SG_H_CALLID:
+		return SG_DROP_MISSING_HEADER;
+	}
+	return 0;
+}
+
 /* One line [ls, le) of the message (IDX 0 = start line). Returns 0 to go
  * on, SG_LINE_END, or a drop reason. Leaves the range to scan for
  * signatures in m.scan_off/scan_end/scan_field (field 0: nothing). */
@@ -676,16 +731,26 @@ SG_SUBPROG __u32 sg_line(struct sg_scratch *s, const struct sg_config *cfg, __u3
 		s->m.scan_field = SG_FIELD_START_LINE;
 		return 0;
 	}
+	if (le == ls || !sg_is_ws(SG_B(s, ls))) {
+		/* a header whose value never came */
+		r = sg_empty_value(s->m.pending);
+		s->m.pending = 0;
+		if (r && sanity)
+			return r;
+	}
 	if (le == ls)
 		return SG_LINE_END;
 	s->m.n_headers++;
 
 	if (sg_is_ws(SG_B(s, ls))) {
 		/* folded continuation of the previous header */
-		vs = sg_skip_ws(s, ls, le);
+		vs = sg_skip_ws_inline(s, ls, le);
 		if (s->m.pending && vs < le) {
-			r = sg_header_value(s, s->m.pending, vs, le);
-			s->m.pending = 0;
+			r = s->m.pending == SG_H_CSEQ_METHOD ? sg_cseq_method(s, vs, le)
+							     : sg_header_value(s, s->m.pending, vs, le);
+			s->m.pending = r == SG_CSEQ_NEED_METHOD ? SG_H_CSEQ_METHOD : 0;
+			if (r == SG_CSEQ_NEED_METHOD)
+				r = 0;
 			if (r && sanity)
 				return r;
 		}
@@ -696,13 +761,13 @@ SG_SUBPROG __u32 sg_line(struct sg_scratch *s, const struct sg_config *cfg, __u3
 	}
 
 	/* header name: token, optional whitespace, ':' */
-	i = sg_token(s, ls, le, 1);
-	i = sg_skip_ws(s, i, le);
+	i = sg_token_inline(s, ls, le, 1);
+	i = sg_skip_ws_inline(s, i, le);
 	if (s->m.tok_len == 0 || i >= le || SG_B(s, i) != ':')
 		return sanity ? SG_DROP_HEADER_SYNTAX : 0;
 	id = s->m.tok_len > 16 ? SG_H_OTHER
 			       : sg_header_id(s->m.tok_a, s->m.tok_b, s->m.tok_len);
-	vs = sg_skip_ws(s, i + 1, le);
+	vs = sg_skip_ws_inline(s, i + 1, le);
 	ve = le;
 	for (int k = 0; k < 64; k++) { /* trailing whitespace */
 		if (ve <= vs || !sg_is_ws(SG_B(s, ve - 1)))
@@ -718,11 +783,15 @@ SG_SUBPROG __u32 sg_line(struct sg_scratch *s, const struct sg_config *cfg, __u3
 	s->m.dfa_state = 0;
 	s->m.pending = 0;
 	if (vs < ve) {
-		r = sg_header_value(s, id, vs, ve);
+		r = id == SG_H_OTHER ? 0 : sg_header_value(s, id, vs, ve);
+		if (r == SG_CSEQ_NEED_METHOD) {
+			s->m.pending = SG_H_CSEQ_METHOD;
+			r = 0;
+		}
 		if (r && sanity)
 			return r;
 	} else {
-		s->m.pending = id; /* the value is on a folded line */
+		s->m.pending = id; /* the value is on a folded line, or empty */
 	}
 	s->m.scan_off = vs;
 	s->m.scan_end = ve;
@@ -739,57 +808,71 @@ SG_INLINE __u64 sg_swar_zero(__u64 w)
 	return ~(((w & low7) + low7) | w | low7);
 }
 
-/* One step of the line-end scan: 8 bytes at a time while they hold no
- * control byte (< 0x20 or DEL), byte by byte where they do. */
-static long sg_eol_cb(__u32 idx, void *data)
+/* sg_eol's slow path: at most the 8 bytes at I, one by one. Returns the
+ * position of the LF or after the last byte looked at; sets m.eol_bad. */
+SG_SUBPROG __u32 sg_eol_bytes(struct sg_scratch *s, __u32 i)
 {
-	struct sg_ctx *ctx = data;
-	struct sg_scratch *s = ctx->s;
-	__u32 i = s->m.eol_pos, len = s->m.len;
+	__u32 len;
 
-	if (i >= len)
-		return 1;
-	if (i + 8 <= len) {
-		__u64 w = SG_LOAD64(&s->buf[i & SG_BUF_MASK]);
-
-		if (!(sg_swar_zero(w & 0xe0e0e0e0e0e0e0e0ULL) |
-		      sg_swar_zero(w ^ 0x7f7f7f7f7f7f7f7fULL))) {
-			s->m.eol_pos = i + 8;
-			return 0;
-		}
-	}
+	if (!s)
+		return 0;
+	len = s->m.len;
 	for (int k = 0; k < 8; k++) {
 		__u8 c;
 
 		if (i >= len)
 			break;
 		c = SG_B(s, i);
-		if (c == '\n') {
-			s->m.eol_pos = i;
-			return 1;
-		}
+		if (c == '\n')
+			break;
 		if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
 			s->m.eol_bad = 1;
 		else if (c == '\r' && i + 1 < len && SG_B(s, i + 1) != '\n')
 			s->m.eol_bad = 1; /* bare CR */
 		i++;
 	}
-	s->m.eol_pos = i;
-	return i >= len;
+	return i;
 }
 
-static long sg_line_cb(__u32 idx, void *data)
+/* Finds the LF ending the line at LS: 8 bytes at a time while they hold
+ * no control byte (< 0x20 or DEL), byte by byte where they do. Sets
+ * m.eol_bad on a forbidden byte. Returns the LF's position, or where the
+ * scan stopped (end of buffer, or line longer than SG_MAX_LINE_HARD). */
+SG_INLINE __u32 sg_eol(struct sg_scratch *s, __u32 ls)
 {
-	struct sg_ctx *ctx = data;
-	struct sg_scratch *s = ctx->s;
-	const struct sg_config *cfg = ctx->cfg;
-	__u32 ls = s->m.pos, i, le, r;
+	__u32 i = ls, len = s->m.len;
 
-	/* find the line end; flag bytes no SIP message may contain */
-	s->m.eol_pos = ls;
 	s->m.eol_bad = 0;
-	sg_loop(SG_MAX_LINE_HARD / 8 + 1, sg_eol_cb, ctx);
-	i = s->m.eol_pos;
+	for (int k = 0; k < SG_MAX_LINE_HARD / 8 + 1; k++) {
+		if (i >= len)
+			break;
+		if (i + 8 <= len) {
+			__u64 w = SG_LOAD64(&s->buf[i & SG_BUF_MASK]);
+
+			if (!(sg_swar_zero(w & 0xe0e0e0e0e0e0e0e0ULL) |
+			      sg_swar_zero(w ^ 0x7f7f7f7f7f7f7f7fULL))) {
+				i += 8;
+				continue;
+			}
+		}
+		i = sg_eol_bytes(s, i);
+		if (i < len && SG_B(s, i) == '\n')
+			break;
+	}
+	return SG_FORGET(s, i);
+}
+
+/* One line per call (IDX 0 = start line): finds its end, parses it, scans
+ * it for signatures. Returns 0 to go on with the next line, 1 to stop
+ * (end of the header section, a drop reason in m.reason, or no more bytes). */
+SG_SUBPROG __u32 sg_next_line(struct sg_scratch *s, const struct sg_config *cfg, __u32 idx)
+{
+	__u32 ls, i, le, r;
+
+	if (!s || !cfg)
+		return 1;
+	ls = s->m.pos;
+	i = sg_eol(s, ls);
 	if (s->m.eol_bad && (cfg->checks & SG_CHECK_SANITY))
 		return sg_fail(s, SG_DROP_BAD_BYTES);
 	if (i >= s->m.len) {
@@ -815,10 +898,13 @@ static long sg_line_cb(__u32 idx, void *data)
 	if (r)
 		return sg_fail(s, r);
 	if ((cfg->checks & SG_CHECK_SIGNATURES) && (s->m.scan_field & cfg->sig_fields) &&
-	    cfg->dfa_states && s->m.scan_off < s->m.scan_end) {
-		sg_loop(SG_MAX_LINE_HARD, sg_dfa_step_cb, ctx);
-		if (s->m.sig_hit)
-			return sg_fail(s, SG_DROP_SCANNER);
+	    cfg->dfa_states) {
+		for (int k = 0; k < SG_MAX_LINE_HARD / SG_DFA_CHUNK + 1; k++) {
+			if (s->m.scan_off >= s->m.scan_end)
+				break;
+			if (sg_dfa_chunk(s, cfg))
+				return sg_fail(s, SG_DROP_SCANNER);
+		}
 	}
 	return 0;
 }
@@ -844,10 +930,8 @@ SG_SUBPROG __u32 sg_body_has_content(struct sg_scratch *s, __u32 off, __u32 end)
 	return 0;
 }
 
-SG_INLINE __u32 sg_check_message(struct sg_ctx *ctx)
+SG_INLINE __u32 sg_check_message(struct sg_scratch *s, const struct sg_config *cfg)
 {
-	struct sg_scratch *s = ctx->s;
-	const struct sg_config *cfg = ctx->cfg;
 	int ended = s->m.body_off != 0;
 
 	if (cfg->checks & SG_CHECK_SANITY) {
@@ -891,7 +975,7 @@ SG_INLINE __u32 sg_check_message(struct sg_ctx *ctx)
 		if (cfg->flags & SG_F_DROP_RESPONSES)
 			return SG_DROP_RESPONSE;
 		if (cfg->flags & SG_F_CHECK_PEERS) {
-			if (!sg_env_peer(ctx->env, &s->m.peer))
+			if (!sg_env_peer(&s->m.peer))
 				return SG_DROP_PEER;
 		}
 		if ((cfg->flags & SG_F_CHECK_VIA_OWN) && s->m.n_via) {
@@ -902,7 +986,7 @@ SG_INLINE __u32 sg_check_message(struct sg_ctx *ctx)
 			for (int k = 0; k < SG_HOST_MAX; k++)
 				s->m.host.name[k] = (__u32)k < hl
 					? (char)sg_lower(SG_B(s, s->m.via_host_off + k)) : 0;
-			if (!sg_env_own_host(ctx->env, &s->m.host))
+			if (!sg_env_own_host(&s->m.host))
 				return SG_DROP_VIA_NOT_OWN;
 		}
 	}
@@ -926,29 +1010,30 @@ SG_INLINE int sg_is_stun(struct sg_scratch *s)
 	       SG_B(s, 5) == 0x12 && SG_B(s, 6) == 0xa4 && SG_B(s, 7) == 0x42;
 }
 
-/* "SIP/" or a token followed by whitespace: garbage is "not SIP", a broken
- * SIP start line keeps its precise reason. */
-SG_INLINE int sg_looks_like_start_line(struct sg_scratch *s)
+/* A first line holding "SIP/" is a broken SIP start line and keeps its
+ * precise reason; anything else is "not SIP". */
+SG_SUBPROG __u32 sg_looks_like_start_line(struct sg_scratch *s)
 {
-	__u32 i = s->m.start, n = 0;
+	__u32 i;
 
-	if (sg_lower(SG_B(s, i)) == 's' && sg_lower(SG_B(s, i + 1)) == 'i' &&
-	    sg_lower(SG_B(s, i + 2)) == 'p' && SG_B(s, i + 3) == '/')
-		return 1;
-	for (int k = 0; k < SG_MAX_METHOD + 1; k++) {
-		if (i >= s->m.len || !sg_is_token(SG_B(s, i)))
-			break;
-		n++;
+	if (!s)
+		return 0;
+	i = s->m.start;
+	for (int k = 0; k < 512; k++) {
+		if (i + 4 > s->m.len || SG_B(s, i) == '\n')
+			return 0;
+		if (((__u32)SG_LOAD64(&s->buf[i & SG_BUF_MASK]) | 0x00202020) ==
+		    (__u32)SG_P8('s', 'i', 'p', '/', 0, 0, 0, 0))
+			return 1;
 		i++;
 	}
-	return n > 0 && i < s->m.len && sg_is_ws(SG_B(s, i));
+	return 0;
 }
 
 /* Judges one packet starting at its IP header. Returns enum sg_reason. */
 SG_INLINE __u32 sg_judge(sg_env_t env, __u32 pkt_len, struct sg_scratch *s,
 			 const struct sg_config *cfg)
 {
-	struct sg_ctx ctx = { .s = s, .cfg = cfg, .env = env };
 	__u8 hdr[40];
 	__u32 l4off, l4proto, payload_off, payload_len;
 	__u64 copy; /* 64-bit: the bounds check and the helper use one register */
@@ -1071,7 +1156,7 @@ SG_INLINE __u32 sg_judge(sg_env_t env, __u32 pkt_len, struct sg_scratch *s,
 		return SG_PASS_KEEPALIVE;
 	/* CRLFs before the start line are ignored (RFC 3261 7.5); only CRLFs = keep-alive */
 	i = 0;
-	for (int k = 0; k < 64; k++) {
+	for (int k = 0; k < 1024; k++) {
 		if (i >= copy)
 			break;
 		if (SG_B(s, i) != '\r' && SG_B(s, i) != '\n')
@@ -1083,9 +1168,11 @@ SG_INLINE __u32 sg_judge(sg_env_t env, __u32 pkt_len, struct sg_scratch *s,
 	s->m.start = i;
 	s->m.pos = i;
 
-	sg_loop(SG_MAX_HEADERS_HARD + 2, sg_line_cb, &ctx);
+	for (__u32 k = 0; k < SG_MAX_HEADERS_HARD + 2; k++)
+		if (sg_next_line(s, cfg, k))
+			break;
 	if (!s->m.reason)
-		s->m.reason = sg_check_message(&ctx);
+		s->m.reason = sg_check_message(s, cfg);
 
 	if (s->m.reason && !s->m.start_ok) {
 		__u32 r = s->m.reason;

@@ -15,24 +15,24 @@ static int sg_env_load(sg_env_t env, __u32 off, void *dst, __u32 len)
 	return 0;
 }
 
-static const struct sg_dfa_row *sg_env_dfa_row_at(sg_env_t env, __u32 rows, __u32 state)
+/* The judged packet's environment: the parser's lookups take no env
+ * argument (in the kernel they are global maps), so it is per thread. */
+static __thread const struct sg_uenv *sg_cur_env;
+static __thread __u32 sg_cur_dfa_rows;
+
+static const struct sg_dfa_row *sg_env_dfa_row(__u32 state)
 {
-	return env->dfa && state < rows ? &env->dfa[state] : NULL;
+	return sg_cur_env->dfa && state < sg_cur_dfa_rows ? &sg_cur_env->dfa[state] : NULL;
 }
 
-static __u32 sg_user_dfa_rows;
-#define sg_env_dfa_row(env, state) sg_env_dfa_row_at(env, sg_user_dfa_rows, state)
-#define sg_env_own_host(env, key) ((env)->own_host && (env)->own_host((env)->opaque, key))
-#define sg_env_peer(env, key) ((env)->peer && (env)->peer((env)->opaque, key))
-
-static long sg_loop(__u32 n, long (*cb)(__u32, void *), void *ctx)
+static int sg_env_own_host(const struct sg_host_key *key)
 {
-	__u32 i;
+	return sg_cur_env->own_host && sg_cur_env->own_host(sg_cur_env->opaque, key);
+}
 
-	for (i = 0; i < n; i++)
-		if (cb(i, ctx))
-			return i + 1;
-	return n;
+static int sg_env_peer(const struct sg_peer_key *key)
+{
+	return sg_cur_env->peer && sg_cur_env->peer(sg_cur_env->opaque, key);
 }
 
 #include "sip_parse.h"
@@ -43,7 +43,8 @@ __u32 sg_user_judge(const struct sg_uenv *env, const struct sg_config *cfg)
 
 	if (cfg->version != SG_CONFIG_VERSION)
 		return SG_PASS_SIP;
-	sg_user_dfa_rows = cfg->dfa_states;
+	sg_cur_env = env;
+	sg_cur_dfa_rows = cfg->dfa_states;
 	return sg_judge(env, env->len, &scratch, cfg);
 }
 

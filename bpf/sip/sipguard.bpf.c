@@ -48,11 +48,10 @@ struct {
 typedef struct __sk_buff *sg_env_t;
 
 #define sg_env_load(skb, off, dst, len) bpf_skb_load_bytes(skb, off, dst, len)
-#define sg_env_dfa_row(skb, state) \
+#define sg_env_dfa_row(state) \
 	((const struct sg_dfa_row *)bpf_map_lookup_elem(&sg_dfa, &(state)))
-#define sg_env_own_host(skb, key) (bpf_map_lookup_elem(&sg_own_hosts, key) != NULL)
-#define sg_env_peer(skb, key) (bpf_map_lookup_elem(&sg_peers, key) != NULL)
-#define sg_loop(n, cb, ctx) bpf_loop(n, cb, ctx, 0)
+#define sg_env_own_host(key) (bpf_map_lookup_elem(&sg_own_hosts, key) != NULL)
+#define sg_env_peer(key) (bpf_map_lookup_elem(&sg_peers, key) != NULL)
 
 #include "sip_parse.h"
 
