@@ -7,6 +7,7 @@ Writes NAME.pcap and NAME[.PROFILE].manifest for each capture below.
 Every packet goes 198.51.100.x -> 192.0.2.10:5060 (or 2001:db8::x -> 2001:db8::10)
 unless stated; all addresses are documentation ranges.
 """
+import re
 import os
 import sys
 
@@ -26,6 +27,13 @@ def msg(start, headers, body="", eol="\r\n", clen=True):
     if clen is True:
         hs.append("Content-Length: %d" % len(body.encode("latin-1")))
     return start + eol + "".join(h + eol for h in hs) + eol + body
+
+
+def lf_only(m):
+    """Bare LF line ends everywhere, Content-Length recounted for the LF body."""
+    head, body = m.replace("\r\n", "\n").split("\n\n", 1)
+    head = re.sub(r"Content-Length: \d+", "Content-Length: %d" % len(body.encode("latin-1")), head)
+    return head + "\n\n" + body
 
 
 def base(method="INVITE", uri="sip:200@192.0.2.10", n=1, body=True, extra=(), drop=(), cseq=None):
@@ -87,7 +95,7 @@ def odd_valid():
                    .replace("CSeq:", "CSEQ:").replace("Max-Forwards:", "max-FORWARDS:").replace("Content-Length:", "content-LENGTH:")),
                P, "header names in lower/upper/mixed case"))
     # 3 bare LF line ends
-    it.append((udp(base(n=3).replace("\r\n", "\n")), P, "bare LF line ends (body too)"))
+    it.append((udp(lf_only(base(n=3))), P, "bare LF line ends (body too)"))
     # 4 folded header lines
     it.append((udp(msg("OPTIONS sip:192.0.2.10 SIP/2.0", [
         "Via: SIP/2.0/UDP 198.51.100.20:5060;branch=z9hG4bKfold4", "Max-Forwards: 70",
