@@ -10,8 +10,6 @@
 		pr_warn("%s: not built yet\n", argv[0]);               \
 		return SG_EXIT_FAIL;                                   \
 	}
-PENDING(cmd_check)
-PENDING(cmd_profiles)
 PENDING(cmd_enable)
 PENDING(cmd_disable)
 PENDING(cmd_status)

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
+/* sipguard profiles [NAME|FILE]: list shipped profiles, or show one's
+ * effective settings (after validating it). */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "log.h"
+#include "profile.h"
+
+static const char *yesno(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+static void print_fields(__u32 f)
+{
+	static const char *names[] = { "ua", "from", "to", "contact", "call-id", "start-line",
+				       "via", "subject" };
+	bool first = true;
+
+	if ((f & SG_FIELD_ALL) == SG_FIELD_ALL) {
+		printf("any");
+		return;
+	}
+	for (int i = 0; i < 8; i++)
+		if (f & (1u << i)) {
+			printf("%s%s", first ? "" : "|", names[i]);
+			first = false;
+		}
+}
+
+static void show(const struct sg_profile *p)
+{
+	const struct sg_config *c = &p->cfg;
+	unsigned int classes = 0;
+
+	printf("name:        %s\n", p->name);
+	printf("file:        %s\n", p->path);
+	printf("description: %s\n", p->description);
+	printf("mode:        %s\n", c->flags & SG_F_MONITOR ? "monitor" : "enforce");
+	printf("ports:      ");
+	for (int k = 0; k < SG_MAX_PORTS && c->ports[k]; k++)
+		printf(" %u/%s%s", c->ports[k],
+		       c->port_protos[k] == (SG_PROTO_UDP | SG_PROTO_TCP) ? "udp+tcp"
+		       : c->port_protos[k] & SG_PROTO_UDP ? "udp" : "tcp", "");
+	printf("\nmethods:     ");
+	if (!(c->checks & SG_CHECK_METHODS))
+		printf("off (not checked)");
+	else if (c->flags & SG_F_ANY_METHOD)
+		printf("any well-formed method");
+	else {
+#define SG_PM(name, bit) if (c->methods & (1u << bit)) printf("%s ", #name);
+		SG_METHODS(SG_PM)
+#undef SG_PM
+	}
+	printf("\nsanity:      ");
+	if (c->checks & SG_CHECK_SANITY)
+		printf("on, require_max_forwards=%s strict_content_length=%s tcp_require_content_length=%s\n"
+		       "             max_message=%u max_line=%u max_headers=%u max_uri=%u",
+		       yesno(c->flags & SG_F_REQUIRE_MAX_FWD), yesno(c->flags & SG_F_STRICT_CLEN),
+		       yesno(c->flags & SG_F_TCP_REQUIRE_CLEN), c->max_message, c->max_line,
+		       c->max_headers, c->max_uri);
+	else
+		printf("off");
+	for (int b = 0; b < 256; b++)
+		if (c->byte_class[b] > classes)
+			classes = c->byte_class[b];
+	printf("\nsignatures:  ");
+	if (c->checks & SG_CHECK_SIGNATURES) {
+		printf("on, scanner_shape=%s, %u patterns, DFA %u states / %u byte classes\n",
+		       yesno(c->flags & SG_F_SCANNER_SHAPE), p->n_patterns, c->dfa_states, classes + 1);
+		for (unsigned int i = 0; i < p->n_patterns; i++) {
+			printf("             pattern = ");
+			print_fields(p->patterns[i].fields);
+			printf(":%s\n", p->patterns[i].text);
+		}
+	} else {
+		printf("off\n");
+	}
+	printf("reflection:  ");
+	if (c->checks & SG_CHECK_REFLECTION)
+		printf("on, drop_responses=%s check_via=%s (with --own-host) check_peers=%s (with --peer)",
+		       yesno(c->flags & SG_F_DROP_RESPONSES), yesno(c->flags & SG_F_CHECK_VIA_OWN),
+		       yesno(c->flags & SG_F_CHECK_PEERS));
+	else
+		printf("off");
+	printf("\nshield:      drop_all_sip=%s\n", yesno(c->flags & SG_F_DROP_ALL_SIP));
+	if (p->rate.rate)
+		printf("rate:        %u/second per source, burst %u (nftables)\n", p->rate.rate,
+		       p->rate.burst);
+	else
+		printf("rate:        none\n");
+}
+
+static int ini_filter(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && n > 4 && !strcmp(d->d_name + n - 4, ".ini");
+}
+
+int cmd_profiles(int argc, char **argv)
+{
+	struct dirent **ents;
+	struct sg_profile p;
+	int n, ret = SG_EXIT_OK;
+
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("Usage: sipguard profiles [NAME|FILE]\n"
+		       "Without argument: lists the shipped profiles (%s).\n"
+		       "With one: validates it and prints its effective settings (exit 2 if broken).\n",
+		       sg_profile_dir());
+		return SG_EXIT_OK;
+	}
+	if (argc > 2) {
+		pr_warn("profiles: at most one profile\n");
+		return SG_EXIT_USAGE;
+	}
+	if (argc == 2) {
+		if (sg_profile_load(argv[1], &p))
+			return SG_EXIT_USAGE;
+		show(&p);
+		sg_profile_free(&p);
+		return SG_EXIT_OK;
+	}
+	n = scandir(sg_profile_dir(), &ents, ini_filter, alphasort);
+	if (n < 0) {
+		pr_warn("profiles: cannot read %s: set SIPGUARD_PROFILES to the profile directory\n",
+			sg_profile_dir());
+		return SG_EXIT_ENV;
+	}
+	for (int i = 0; i < n; i++) {
+		char path[4352];
+
+		snprintf(path, sizeof(path), "%s/%s", sg_profile_dir(), ents[i]->d_name);
+		if (sg_profile_load(path, &p) == 0) {
+			printf("%-10s %-8s %s\n", p.name, p.cfg.flags & SG_F_MONITOR ? "monitor" : "enforce",
+			       p.description);
+			sg_profile_free(&p);
+		} else {
+			printf("%-10s BROKEN   see the error above; 'sipguard profiles %s' shows it\n",
+			       ents[i]->d_name, path);
+			ret = SG_EXIT_USAGE;
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	return ret;
+}
