@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
+/* sg_dfa_build against a naive case-insensitive substring search: random
+ * pattern sets over small alphabets (many overlaps, suffix links), random
+ * inputs with both cases and bytes in no pattern. For every field, the first
+ * input position where the DFA accepts must equal the first position where
+ * a pattern of that field ends. Also checks the limits (63 classes).
+ * Usage: dfa_test [ROUNDS] [SEED] */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "profile.h"
+
+static unsigned long long rng;
+
+static unsigned int rnd(unsigned int n)
+{
+	rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (unsigned int)((rng >> 33) % n);
+}
+
+/* first end position (index of last byte) of a pattern with FIELD, or -1 */
+static long naive(const struct sg_pattern *p, unsigned int n, const char *in, size_t len, __u32 field)
+{
+	for (size_t end = 0; end < len; end++)
+		for (unsigned int i = 0; i < n; i++) {
+			size_t pl = strlen(p[i].text);
+
+			if (!(p[i].fields & field) || pl > end + 1)
+				continue;
+			if (!strncasecmp(in + end + 1 - pl, p[i].text, pl))
+				return (long)end;
+		}
+	return -1;
+}
+
+static long run(const struct sg_config *c, const struct sg_dfa_row *d, const char *in, size_t len, __u32 field)
+{
+	__u32 s = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		s = d[s].next[c->byte_class[(unsigned char)tolower((unsigned char)in[i])] & (SG_DFA_CLASSES - 1)];
+		if (s >= c->dfa_states)
+			return -2;
+		if (d[s].accept & field)
+			return (long)i;
+	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long rounds = argc > 1 ? strtoul(argv[1], NULL, 0) : 3000;
+	unsigned long fails = 0, hits = 0, checks = 0;
+	static const char *alphabets[] = { "ab", "abc", "aAbB", "sip:@<>nm", "friendlyscaner-", "xyz01" };
+	struct sg_config cfg;
+	struct sg_dfa_row *d;
+
+	rng = argc > 2 ? strtoull(argv[2], NULL, 0) : 12345;
+	for (unsigned long r = 0; r < rounds; r++) {
+		const char *al = alphabets[rnd(6)];
+		size_t an = strlen(al);
+		unsigned int n = 1 + rnd(12);
+		struct sg_pattern pats[12];
+		char texts[12][64], in[300];
+		size_t len = rnd(sizeof(in));
+
+		for (unsigned int i = 0; i < n; i++) {
+			unsigned int pl = 1 + rnd(r % 7 == 0 ? 63 : 6);
+
+			for (unsigned int k = 0; k < pl; k++)
+				texts[i][k] = (char)tolower((unsigned char)al[rnd(an)]);
+			texts[i][pl] = 0;
+			pats[i].text = texts[i];
+			pats[i].fields = 1u << rnd(8);
+			if (!rnd(5))
+				pats[i].fields |= 1u << rnd(8);
+		}
+		for (size_t k = 0; k < len; k++) {
+			unsigned int w = rnd(20);
+
+			in[k] = w == 0 ? (char)rnd(256) : w == 1 ? 'Q' : al[rnd(an)];
+			if (rnd(3) == 0)
+				in[k] = (char)toupper((unsigned char)in[k]);
+		}
+		memset(&cfg, 0, sizeof(cfg));
+		if (sg_dfa_build(pats, n, &cfg, &d)) {
+			printf("round %lu: build failed\n", r);
+			return 1;
+		}
+		for (int b = 'a'; b <= 'z'; b++)
+			if (cfg.byte_class[b] != cfg.byte_class[toupper(b)]) {
+				printf("round %lu: class of %c differs by case\n", r, b);
+				fails++;
+			}
+		for (unsigned int s = 0; s < cfg.dfa_states; s++)
+			if (d[s].next[0] != 0) {
+				printf("round %lu: class 0 of state %u is not the root\n", r, s);
+				fails++;
+			}
+		for (__u32 f = 1; f < 0x100; f <<= 1) {
+			long a = naive(pats, n, in, len, f), b = run(&cfg, d, in, len, f);
+
+			checks++;
+			hits += a >= 0;
+			if (a != b && fails++ < 10)
+				printf("round %lu field %#x: naive %ld, dfa %ld (%u patterns, first '%s', input %zu bytes)\n",
+				       r, f, a, b, n, texts[0], len);
+		}
+		__u32 un = 0;
+		for (unsigned int i = 0; i < n; i++)
+			un |= pats[i].fields;
+		if (cfg.sig_fields != un) {
+			printf("round %lu: sig_fields %#x, want %#x\n", r, cfg.sig_fields, un);
+			fails++;
+		}
+		free(d);
+	}
+
+	/* limits: 63 classes fit, 64 do not; empty set gives no rows */
+	{
+		char a[64], b[8];
+		struct sg_pattern p[2] = { { a, 1 }, { b, 1 } };
+		int k = 0;
+
+		for (int c = 33; c < 127 && k < 63; c++)
+			if (!isupper(c))
+				a[k++] = (char)c;
+		a[k] = 0;
+		memset(&cfg, 0, sizeof(cfg));
+		if (sg_dfa_build(p, 1, &cfg, &d) || cfg.dfa_states != 64) {
+			printf("63 distinct bytes: want 64 states\n");
+			fails++;
+		} else {
+			free(d);
+		}
+		strcpy(b, "\x01");
+		if (sg_dfa_build(p, 2, &cfg, &d) != -E2BIG || d || cfg.dfa_states) {
+			printf("64 distinct bytes: want -E2BIG and no rows\n");
+			fails++;
+		}
+		if (sg_dfa_build(p, 0, &cfg, &d) || d || cfg.dfa_states || cfg.sig_fields) {
+			printf("no patterns: want 0 states\n");
+			fails++;
+		}
+	}
+	printf("dfa_test: %lu rounds, %lu field checks (%lu with a match), %lu failures\n", rounds, checks,
+	       hits, fails);
+	return fails ? 1 : 0;
+}
