@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# sipguard check (issue 2 part 4): verdicts from the kernel program on
+# hand-built captures in every supported framing (Ethernet, 802.1Q, pcapng,
+# Linux cooked v1/v2, raw IP, null/loopback), JSON and text formats, monitor
+# mode, own hosts / peers, several captures, and the errors (truncated
+# capture, missing file, bad profile, bad usage). Needs root (BPF).
+set -u
+SG_SRC=${SG_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
+SG_BUILD=${SG_BUILD:-$SG_SRC/build}
+sg=$SG_BUILD/sipguard
+[ -x "$sg" ] || { echo "FAIL: $sg not built"; exit 1; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fail=0
+ok() { echo "ok   $*"; }
+bad() { echo "FAIL $*"; fail=1; }
+
+python3 - "$tmp" <<'PY'
+import struct, sys, os
+out = sys.argv[1]
+
+def csum(b):
+    if len(b) % 2: b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16: s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+def ip4(src, dst, proto, l4):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 1, 0x4000, 64, proto, 0,
+                    bytes(map(int, src.split("."))), bytes(map(int, dst.split("."))))
+    h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
+    return h + l4
+
+def udp4(payload, src="198.51.100.20", dst="192.0.2.10", sport=5060, dport=5060):
+    u = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+    return ip4(src, dst, 17, u)
+
+def udp6(payload, sport=5060, dport=5060):
+    s = bytes.fromhex("20010db8000000000000000000000020")
+    d = bytes.fromhex("20010db8000000000000000000000010")
+    u = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+    return struct.pack("!IHBB", 6 << 28, len(u), 17, 64) + s + d + u
+
+def sip(start, ua="Linphone/5.2.0", via="198.51.100.20:5060", method=None, mf=True, callid="a84b4c76e66710@pc33"):
+    m = method or start.split()[0]
+    lines = [start, "Via: SIP/2.0/UDP %s;branch=z9hG4bK776asdhds" % via,
+             "From: <sip:alice@198.51.100.20>;tag=1928301774", "To: <sip:bob@192.0.2.10>",
+             "Call-ID: " + callid, "CSeq: 314159 " + m]
+    if mf: lines.append("Max-Forwards: 70")
+    if ua: lines.append("User-Agent: " + ua)
+    lines += ["Content-Length: 0", "", ""]
+    return "\r\n".join(lines).encode()
+
+def resp(code, via):
+    return ("SIP/2.0 %d OK\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bK776asdhds\r\n"
+            "From: <sip:alice@198.51.100.20>;tag=1928301774\r\nTo: <sip:bob@192.0.2.10>;tag=9\r\n"
+            "Call-ID: a84b4c76e66710@pc33\r\nCSeq: 314159 OPTIONS\r\nContent-Length: 0\r\n\r\n" % (code, via)).encode()
+
+invite = udp4(sip("INVITE sip:bob@192.0.2.10 SIP/2.0"))
+svmap = udp4(sip("OPTIONS sip:100@192.0.2.10 SIP/2.0", ua="friendly-scanner"))
+web = udp4(b"GET / HTTP/1.0\r\n\r\n", dport=80)
+opt6 = udp6(sip("OPTIONS sip:bob@[2001:db8::10] SIP/2.0", via="[2001:db8::20]:5060"))
+regis = udp4(sip("REGISTER sip:192.0.2.10 SIP/2.0"))
+arp = bytes(28)
+# L3 packets with their ethertype; None = not IP
+pkts = [(invite, 0x0800), (svmap, 0x0800), (web, 0x0800), (arp, 0x0806), (opt6, 0x86dd), (regis, 0x0800)]
+
+def eth(l3, et, vlan=False):
+    h = b"\x02\0\0\0\0\x01" + b"\x02\0\0\0\0\x02"
+    if vlan: h += struct.pack("!HH", 0x8100, 42)
+    return h + struct.pack("!H", et) + l3
+
+def pcap(name, linktype, frames):
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, linktype))
+        for i, fr in enumerate(frames):
+            f.write(struct.pack("<IIII", 1700000000 + i, 0, len(fr), len(fr)) + fr)
+
+def pad4(b): return b + b"\0" * (-len(b) % 4)
+
+def pcapng(name, linktype, frames):
+    def blk(t, body):
+        n = 12 + len(body)
+        return struct.pack("<II", t, n) + body + struct.pack("<I", n)
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(blk(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1)))
+        f.write(blk(1, struct.pack("<HHI", linktype, 0, 65535)))
+        for i, fr in enumerate(frames):
+            f.write(blk(6, struct.pack("<IIIII", 0, 0, i, len(fr), len(fr)) + pad4(fr)))
+
+pcap("eth.pcap", 1, [eth(p, et) for p, et in pkts])
+pcap("vlan.pcap", 1, [eth(p, et, vlan=True) for p, et in pkts])
+pcapng("eth.pcapng", 1, [eth(p, et) for p, et in pkts])
+sll = lambda p, et: struct.pack("!HHH8sH", 0, 1, 6, b"\x02\0\0\0\0\x01\0\0", et) + p
+pcap("sll.pcap", 113, [sll(p, et) for p, et in pkts])
+sll2 = lambda p, et: struct.pack("!HHIHBB8s", et, 0, 1, 1, 0, 6, b"\x02\0\0\0\0\x01\0\0") + p
+pcap("sll2.pcap", 276, [sll2(p, et) for p, et in pkts])
+# raw IP and null/loopback cannot carry ARP: use a non-IP byte string instead
+rawpk = [(p if et != 0x0806 else b"\x00" * 28) for p, et in pkts]
+pcap("raw.pcap", 101, rawpk)
+af = lambda p, et: struct.pack("<I", 10 if et == 0x86dd else 2) + p
+pcap("null.pcap", 0, [af(p, et) if et != 0x0806 else struct.pack("<I", 99) + p for p, et in pkts])
+# truncated: cut in the middle of the 4th record
+data = open(os.path.join(out, "eth.pcap"), "rb").read()
+off = 24
+for i in range(3):
+    off += 16 + struct.unpack("<I", data[off + 8:off + 12])[0]
+open(os.path.join(out, "trunc.pcap"), "wb").write(data[:off + 16 + 10])
+# not a capture at all
+open(os.path.join(out, "junk.pcap"), "wb").write(b"this is not a capture\n")
+# reflection: responses at 5060; 2 with our Via, 2 with a foreign one; sources in and out of the peer list
+pcap("refl.pcap", 1, [eth(udp4(resp(200, "192.0.2.10:5060"), src="198.51.100.7"), 0x0800),
+                      eth(udp4(resp(200, "203.0.113.99:5060"), src="198.51.100.7"), 0x0800),
+                      eth(udp4(resp(200, "192.0.2.10:5060"), src="203.0.113.5"), 0x0800),
+                      eth(udp4(resp(200, "PBX.Example.COM"), src="198.51.100.7"), 0x0800)])
+PY
+[ -f "$tmp/eth.pcap" ] || { echo "FAIL: packet generator"; exit 1; }
+
+# expected per packet of eth.pcap under pbx
+want="1 pass sip
+2 drop scanner
+3 pass not-guarded
+4 pass not-ip
+5 pass sip
+6 pass sip"
+for c in eth.pcap vlan.pcap eth.pcapng sll.pcap sll2.pcap raw.pcap null.pcap; do
+	"$sg" check --profile pbx "$tmp/$c" >"$tmp/out" 2>"$tmp/err"; rc=$?
+	got=$(grep -E '^[0-9]+ ' "$tmp/out")
+	if [ $rc -eq 0 ] && [ "$got" = "$want" ]; then ok "pbx verdicts on $c"
+	else bad "pbx on $c rc=$rc: got [$got] $(cat "$tmp/err")"; fi
+done
+grep -q "profile pbx (enforce): 6 packets, 4 sip, 5 passed, 1 dropped, 0 would drop" "$tmp/out" \
+	&& ok "text summary" || bad "text summary: $(cat "$tmp/out")"
+
+# JSON
+"$sg" check --profile pbx --json "$tmp/eth.pcap" >"$tmp/j" 2>"$tmp/err" || bad "json rc: $(cat "$tmp/err")"
+python3 - "$tmp/j" <<'PY' && ok "json format" || bad "json format: $(cat "$tmp/j")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert set(j) == {"profile", "mode", "packets", "sip", "passed", "dropped", "would_drop", "reasons", "verdicts"}, j.keys()
+assert (j["profile"], j["mode"], j["packets"], j["sip"], j["passed"], j["dropped"], j["would_drop"]) == ("pbx", "enforce", 6, 4, 5, 1, 0), j
+assert j["reasons"] == {"sip": 3, "not-guarded": 1, "not-ip": 1, "scanner": 1}, j["reasons"]
+assert [(v["index"], v["verdict"], v["reason"]) for v in j["verdicts"]] == [
+    (1, "pass", "sip"), (2, "drop", "scanner"), (3, "pass", "not-guarded"), (4, "pass", "not-ip"),
+    (5, "pass", "sip"), (6, "pass", "sip")], j["verdicts"]
+PY
+
+# monitor mode (profile and --mode)
+for args in "--profile monitor" "--profile pbx --mode monitor"; do
+	# shellcheck disable=SC2086
+	"$sg" check $args --json "$tmp/eth.pcap" >"$tmp/j" 2>"$tmp/err"
+	python3 - "$tmp/j" <<'PY' && ok "monitor ($args)" || bad "monitor ($args): $(cat "$tmp/j" "$tmp/err")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert (j["mode"], j["passed"], j["dropped"], j["would_drop"]) == ("monitor", 6, 0, 1), j
+v = j["verdicts"][1]
+assert (v["verdict"], v["reason"], v.get("would_drop")) == ("pass", "scanner", True), v
+PY
+done
+"$sg" check --profile monitor "$tmp/eth.pcap" | grep -q "^2 pass scanner (would drop)$" && ok "monitor text" || bad "monitor text"
+
+# trunk: no REGISTER; shield: every SIP message dropped; edge: any method
+"$sg" check --profile trunk "$tmp/eth.pcap" | grep -q "^6 drop method-not-allowed$" && ok "trunk drops REGISTER" || bad "trunk REGISTER"
+"$sg" check --profile shield "$tmp/eth.pcap" >"$tmp/out"
+grep -q "^1 drop no-sip-service$" "$tmp/out" && grep -q "^5 drop no-sip-service$" "$tmp/out" && ok "shield" || bad "shield: $(cat "$tmp/out")"
+
+# several captures: index continues, capture named
+"$sg" check --profile pbx "$tmp/eth.pcap" "$tmp/sll.pcap" >"$tmp/out"
+grep -q "^8 $tmp/sll.pcap drop scanner$" "$tmp/out" && grep -q "12 packets" "$tmp/out" && ok "two captures" \
+	|| bad "two captures: $(cat "$tmp/out")"
+"$sg" check --profile pbx --json "$tmp/eth.pcap" "$tmp/sll.pcap" | python3 -c '
+import json,sys; j=json.load(sys.stdin); v=j["verdicts"][7]
+assert j["packets"]==12 and v["index"]==8 and v["capture"].endswith("sll.pcap") and v["reason"]=="scanner"' \
+	&& ok "two captures json" || bad "two captures json"
+
+# reflection: own hosts and peers apply only when given
+"$sg" check --profile pbx "$tmp/refl.pcap" | grep -c " pass sip$" | grep -qx 4 && ok "responses pass without own hosts" \
+	|| bad "responses without own hosts"
+"$sg" check --profile pbx --own-host 192.0.2.10 --own-host pbx.example.com "$tmp/refl.pcap" >"$tmp/out"
+[ "$(grep -E '^[0-9]' "$tmp/out" | tr '\n' ';')" = "1 pass sip;2 drop via-not-own;3 pass sip;4 pass sip;" ] \
+	&& ok "--own-host" || bad "--own-host: $(cat "$tmp/out")"
+"$sg" check --profile pbx --peer 198.51.100.0/24 --peer 2001:db8::/32 "$tmp/refl.pcap" >"$tmp/out"
+[ "$(grep -E '^[0-9]' "$tmp/out" | tr '\n' ';')" = "1 pass sip;2 pass sip;3 drop response-not-peer;4 pass sip;" ] \
+	&& ok "--peer" || bad "--peer: $(cat "$tmp/out")"
+
+# errors: truncated capture names file and packet, exit 2, no summary / JSON on stdout
+"$sg" check --profile pbx --json "$tmp/trunc.pcap" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "trunc.pcap: packet 4" "$tmp/err" && [ ! -s "$tmp/out" ] && ok "truncated capture: $(cat "$tmp/err")" \
+	|| bad "truncated capture rc=$rc out=[$(head -c 200 "$tmp/out")] err=$(cat "$tmp/err")"
+"$sg" check --profile pbx "$tmp/eth.pcap" "$tmp/trunc.pcap" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] && [ ! -s "$tmp/out" ] && ok "truncated second capture: no partial output" || bad "truncated second rc=$rc"
+"$sg" check --profile pbx "$tmp/junk.pcap" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "junk.pcap" "$tmp/err" && ok "not a capture" || bad "junk rc=$rc"
+"$sg" check --profile pbx "$tmp/nope.pcap" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "nope.pcap" "$tmp/err" && ok "missing capture" || bad "missing rc=$rc"
+"$sg" check --profile no-such "$tmp/eth.pcap" >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] && ok "unknown profile" || bad "unknown profile rc=$rc"
+"$sg" check "$tmp/eth.pcap" >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] && ok "no --profile" || bad "no --profile rc=$rc"
+"$sg" check --profile pbx >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] && ok "no capture" || bad "no capture rc=$rc"
+"$sg" check --profile pbx --peer 300.1.1.1/8 "$tmp/eth.pcap" >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] && ok "bad --peer" || bad "bad --peer rc=$rc"
+"$sg" check --profile pbx --mode sometimes "$tmp/eth.pcap" >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] && ok "bad --mode" || bad "bad --mode rc=$rc"
+exit $fail
