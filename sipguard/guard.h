@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/* enable/disable/restore core: pins under bpffs, one nftables batch per
+ * change in the customer's network namespace, state files. */
+#ifndef SG_GUARD_H
+#define SG_GUARD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "state.h"
+
+#define SG_BPFFS "/sys/fs/bpf"
+#define SG_PIN_ROOT SG_BPFFS "/sipguard"
+#define SG_LOCK_FILE "/run/sipguard.lock"
+#define SG_TABLE "sipguard"
+
+/* An address range [start, end] in network byte order (4 or 16 bytes). */
+struct sg_range {
+	int af;
+	uint8_t start[16], end[16];
+};
+/* Parses ADDR or ADDR/LEN. Returns 0 or -EINVAL. */
+int sg_cidr_parse(const char *s, struct sg_range *r);
+
+int sg_lock(void);                 /* flock on SG_LOCK_FILE: fd or exit code < 0 */
+int sg_require_root(void);         /* 0 or SG_EXIT_ENV */
+int sg_ensure_bpffs(void);         /* mounts it if missing: 0 or SG_EXIT_ENV */
+
+/* Enables P (already syntax-checked). RESTORE: re-create what the state
+ * file says, even when nothing changed in the parameters. Returns an exit code. */
+int sg_apply(struct sg_params *p, bool restore);
+/* Removes a customer's rules, pins and state. Returns an exit code. */
+int sg_teardown(const char *customer);
+
+/* Chain and pin naming. */
+void sg_chain_name(const char *customer, unsigned int gen, char *buf, size_t sz);
+void sg_pin_dir(const char *customer, unsigned int gen, char *buf, size_t sz);
+/* Is NAME a chain (kind NULL) or set of CUSTOMER? Returns its generation or 0. */
+unsigned int sg_owned_name(const char *name, const char *customer, bool set);
+
+#endif
