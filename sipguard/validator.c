@@ -351,7 +351,8 @@ int sg_validator_pin(struct sg_validator *v, const char *dir)
 {
 	char path[PATH_MAX];
 	struct statfs sfs;
-	struct bpf_map *m;
+	struct bpf_map *m, *pinned[16];
+	unsigned int n_pinned = 0;
 	bool prog_pinned = false;
 	int err;
 
@@ -377,12 +378,17 @@ int sg_validator_pin(struct sg_validator *v, const char *dir)
 	bpf_object__for_each_map(m, v->skel->obj) {
 		if (!pinnable(m))
 			continue;
+		if (n_pinned == sizeof(pinned) / sizeof(*pinned)) {
+			err = -E2BIG;
+			goto out;
+		}
 		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(m));
 		err = bpf_map__pin(m, path);
 		if (err) {
 			pr_warn("cannot pin map at %s: %s\n", path, strerror(-err));
 			goto out;
 		}
+		pinned[n_pinned++] = m;
 	}
 	snprintf(v->pin_dir, sizeof(v->pin_dir), "%s", dir);
 out:
@@ -391,9 +397,9 @@ out:
 			snprintf(path, sizeof(path), "%s/sip_validate", dir);
 			bpf_program__unpin(v->skel->progs.sip_validate, path);
 		}
-		bpf_object__for_each_map(m, v->skel->obj)
-			if (pinnable(m) && bpf_map__is_pinned(m))
-				bpf_map__unpin(m, NULL);
+		/* only what this call pinned */
+		for (unsigned int i = 0; i < n_pinned; i++)
+			bpf_map__unpin(pinned[i], NULL);
 	}
 	return err;
 }
