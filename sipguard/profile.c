@@ -590,7 +590,7 @@ static int resolve(const char *name, char *path, size_t n)
 	size_t len = strlen(name);
 
 	if (strchr(name, '/') || (len > 4 && !strcmp(name + len - 4, ".ini")) ||
-	    stat(name, &st) == 0) {
+	    (stat(name, &st) == 0 && S_ISREG(st.st_mode))) {
 		snprintf(path, n, "%s", name);
 		return 0;
 	}
