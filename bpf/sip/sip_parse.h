@@ -1010,17 +1010,18 @@ SG_INLINE int sg_is_stun(struct sg_scratch *s)
 	       SG_B(s, 5) == 0x12 && SG_B(s, 6) == 0xa4 && SG_B(s, 7) == 0x42;
 }
 
-/* A first line holding "SIP/" is a broken SIP start line and keeps its
- * precise reason; anything else is "not SIP". */
-SG_SUBPROG __u32 sg_looks_like_start_line(struct sg_scratch *s)
+/* A payload holding "SIP/" near its start (the version of the start line,
+ * or a Via) is broken SIP and keeps its precise reason; anything else is
+ * "not SIP". */
+SG_SUBPROG __u32 sg_looks_like_sip(struct sg_scratch *s)
 {
 	__u32 i;
 
 	if (!s)
 		return 0;
 	i = s->m.start;
-	for (int k = 0; k < 512; k++) {
-		if (i + 4 > s->m.len || SG_B(s, i) == '\n')
+	for (int k = 0; k < 2048; k++) {
+		if (i + 4 > s->m.len)
 			return 0;
 		if (((__u32)SG_LOAD64(&s->buf[i & SG_BUF_MASK]) | 0x00202020) ==
 		    (__u32)SG_P8('s', 'i', 'p', '/', 0, 0, 0, 0))
@@ -1182,7 +1183,7 @@ SG_INLINE __u32 sg_judge(sg_env_t env, __u32 pkt_len, struct sg_scratch *s,
 		if (s->m.is_tcp && (r == SG_DROP_START_LINE || r == SG_DROP_BAD_BYTES ||
 				    r == SG_DROP_TOO_LARGE || r == SG_DROP_TRUNCATED))
 			return SG_PASS_TCP_CONTINUATION;
-		if (!sg_looks_like_start_line(s))
+		if ((r == SG_DROP_START_LINE || r == SG_DROP_BAD_BYTES) && !sg_looks_like_sip(s))
 			return SG_DROP_NOT_SIP;
 	}
 	if (s->m.reason)
