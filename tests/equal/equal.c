@@ -247,7 +247,8 @@ static void add_profile(const char *path, void *arg)
 	size_t n = 0;
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 
-	if (has_suffix(base, ".md") || base[0] == '.')
+	/* a walked file must be a profile (*.ini); -p NAME may be a shipped name */
+	if (base[0] == '.' || (strchr(path, '/') && !has_suffix(base, ".ini")))
 		return;
 	while (*list && (*list)[n])
 		n++;
