@@ -104,6 +104,31 @@ static __u32 make_invite(char *out, size_t n, __u32 target)
 	return (__u32)len;
 }
 
+/* A minimal INVITE without body (~190 B), padded to TARGET with X-Pad. */
+static __u32 make_small(char *out, size_t n, __u32 target)
+{
+	static const char fmt[] =
+		"INVITE sip:bob@192.0.2.10 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 198.51.100.20;branch=z9hG4bK74bf9\r\n"
+		"Max-Forwards: 70\r\n"
+		"To: <sip:bob@192.0.2.10>\r\n"
+		"From: <sip:alice@198.51.100.20>;tag=9fxced76sl\r\n"
+		"Call-ID: 3848276298220188511\r\n"
+		"CSeq: 1 INVITE\r\n"
+		"%sContent-Length: 0\r\n\r\n";
+	char pad[4096] = "";
+	int len = snprintf(out, n, fmt, "");
+	int k = (int)target - len - 9;
+
+	if (k >= 1 && k < 4000) {
+		strcpy(pad, "X-Pad: ");
+		memset(pad + 7, 'p', k);
+		strcpy(pad + 7 + k, "\r\n");
+		len = snprintf(out, n, fmt, pad);
+	}
+	return (__u32)len;
+}
+
 static const char m_register[] =
 	"REGISTER sip:192.0.2.10 SIP/2.0\r\n"
 	"Via: SIP/2.0/UDP 198.51.100.20:5060;branch=z9hG4bKnashds7;rport\r\n"
@@ -372,7 +397,7 @@ static int cmd_sizes(const char *list)
 		static struct pkt p;
 		char buf[4096];
 		double vt[64], vv[64], vo[64], t, b, o;
-		__u32 ret = 0, n = make_invite(buf, sizeof(buf), atoi(s));
+		__u32 ret = 0, n = make_small(buf, sizeof(buf), atoi(s));
 
 		set_udp(&p, "INVITE", buf, n);
 		for (__u32 r = 0; r < g_rounds; r++) {
