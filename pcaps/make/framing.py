@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Framing cases with a tested policy (README "Framing policies"):
+IPv4/IPv6 UDP fragments as the forward hook sees them, a reassembled large
+datagram as the input hook sees it, and TCP segments holding two messages,
+part of a message, or a message without Content-Length.
+Writes framing.pcap and framing.manifest (profiles pbx edge)."""
+import os
+import struct
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pcaplib import udp, write_pcap, write_manifest, _csum, _ip4, _ip6, MAC_A, MAC_B  # noqa: E402
+from pcaplib import CUSTOMER4, PEER4, CUSTOMER6, PEER6  # noqa: E402
+
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+
+
+def invite(n, ua="Linphone/5.2.0", pad=2600, clen=True, extra=""):
+    body = "v=0\r\no=- 1 1 IN IP4 198.51.100.20\r\ns=-\r\nc=IN IP4 198.51.100.20\r\nt=0 0\r\n" \
+           "m=audio 4000 RTP/AVP 0\r\na=x-pad:" + "p" * pad + "\r\n"
+    h = ("INVITE sip:200@192.0.2.10 SIP/2.0\r\n"
+         "Via: SIP/2.0/UDP 198.51.100.20:5060;branch=z9hG4bKframe%d\r\n"
+         "Max-Forwards: 70\r\nFrom: <sip:100@198.51.100.20>;tag=f%d\r\nTo: <sip:200@192.0.2.10>\r\n"
+         "Call-ID: frame-%d@198.51.100.20\r\nCSeq: 1 INVITE\r\nUser-Agent: %s\r\n%s"
+         "Content-Type: application/sdp\r\n" % (n, n, n, ua, extra))
+    if clen:
+        h += "Content-Length: %d\r\n" % len(body)
+    return h + "\r\n" + body
+
+
+def fragments4(frame, size=1480):
+    """Splits the IPv4 packet of an Ethernet frame into fragments of SIZE bytes."""
+    eth, ip = frame[:14], frame[14:]
+    ihl = (ip[0] & 0xf) * 4
+    hdr, data = bytearray(ip[:ihl]), ip[ihl:]
+    out = []
+    for off in range(0, len(data), size):
+        part = data[off:off + size]
+        more = off + size < len(data)
+        h = bytearray(hdr)
+        struct.pack_into("!H", h, 2, ihl + len(part))
+        struct.pack_into("!H", h, 6, (0x2000 if more else 0) | (off // 8))
+        struct.pack_into("!H", h, 10, 0)
+        struct.pack_into("!H", h, 10, _csum(bytes(h)))
+        out.append(eth + bytes(h) + part)
+    return out
+
+
+def fragments6(frame, size=1448, ident=7):
+    """Splits the IPv6 packet of an Ethernet frame with a fragment header."""
+    eth, ip = frame[:14], frame[14:]
+    base, data = bytearray(ip[:40]), ip[40:]
+    nxt = base[6]
+    base[6] = 44
+    out = []
+    for off in range(0, len(data), size):
+        part = data[off:off + size]
+        more = off + size < len(data)
+        fh = struct.pack("!BBHI", nxt, 0, off | (1 if more else 0), ident)
+        h = bytearray(base)
+        struct.pack_into("!H", h, 4, 8 + len(part))
+        out.append(eth + bytes(h) + fh + part)
+    return out
+
+
+def tcp(payload, seq=1000):
+    if isinstance(payload, str):
+        payload = payload.encode("latin-1")
+    s, d = _ip4(PEER4), _ip4(CUSTOMER4)
+    th = struct.pack("!HHIIBBHHH", 40000, 5060, seq, 1, 5 << 4, 0x18, 65535, 0, 0)
+    pseudo = s + d + struct.pack("!xBH", 6, len(th) + len(payload))
+    c = _csum(pseudo + th + payload)
+    th = th[:16] + struct.pack("!H", c) + th[18:]
+    ih = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(th) + len(payload), 9, 0x4000, 64, 6, 0, s, d)
+    ih = ih[:10] + struct.pack("!H", _csum(ih)) + ih[12:]
+    return MAC_A + MAC_B + struct.pack("!H", 0x0800) + ih + th + payload
+
+
+def main():
+    frames, expect, notes = [], [], []
+
+    def add(fs, exp, note):
+        for f, e in zip(fs, exp):
+            frames.append(f)
+            expect.append(e)
+            notes.append("%d %s: %s" % (len(frames), e, note))
+
+    big = udp(invite(1))
+    add([big], ["pass sip"], "3 kB INVITE as one reassembled IPv4 datagram (input hook)")
+    add(fragments4(udp(invite(2))), ["pass sip", "pass fragment", "pass fragment"],
+        "3 kB INVITE in IPv4 fragments (forward hook): first judged, rest pass")
+    add(fragments4(udp(invite(3, ua="friendly-scanner"))), ["drop scanner", "pass fragment", "pass fragment"],
+        "scanner INVITE in IPv4 fragments: the first fragment is dropped, the datagram never reassembles")
+    add(fragments6(udp(invite(4), src=PEER6, dst=CUSTOMER6)), ["pass sip", "pass fragment", "pass fragment"],
+        "3 kB INVITE in IPv6 fragments (fragment header)")
+    add(fragments6(udp(invite(5, ua="sipcli/v1.8"), src=PEER6, dst=CUSTOMER6)),
+        ["drop scanner", "pass fragment", "pass fragment"], "scanner INVITE in IPv6 fragments")
+    add(fragments4(udp(invite(6, extra="X-Long: " + "r" * 1700 + "\r\n", pad=100))), ["pass sip", "pass fragment"],
+        "first IPv4 fragment ends inside a header line: judged on what it holds")
+    add(fragments4(udp("INVITE sip:200@192.0.2.10 SIP/3.0\r\n" + invite(7)[len("INVITE sip:200@192.0.2.10 SIP/2.0\r\n"):])),
+        ["drop bad-version", "pass fragment", "pass fragment"], "malformed start line in the first fragment")
+    m = invite(8, pad=50)
+    add([tcp(m + invite(9, pad=50))], ["pass sip"], "TCP segment with two messages: the first is judged")
+    add([tcp(m[:200], seq=2000), tcp(m[200:], seq=2200)], ["pass sip", "pass tcp-continuation"],
+        "TCP message split over two segments: the start is judged, the rest continues it")
+    add([tcp(m[m.index("Via:"):])], ["pass tcp-continuation"], "TCP segment starting with header lines")
+    add([tcp(invite(10, ua="friendly-scanner", pad=50))], ["drop scanner"], "scanner over TCP")
+    add([tcp(invite(11, clen=False, pad=50))], ["drop bad-content-length"],
+        "complete TCP message without Content-Length (RFC 3261 18.3 MUST)")
+
+    write_pcap(os.path.join(OUT, "framing.pcap"), frames)
+    write_manifest(os.path.join(OUT, "framing.manifest"),
+                   "Framing policies (pcaps/make/framing.py): fragments and TCP segments.\n" + "\n".join(notes),
+                   "framing.pcap", ["pbx", "edge"], expect)
+
+
+if __name__ == "__main__":
+    main()
