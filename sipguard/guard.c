@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -63,6 +64,20 @@ int sg_cidr_parse(const char *s, struct sg_range *r)
 		r->end[i / 8] |= 0x80 >> (i % 8);
 	}
 	return 0;
+}
+
+bool sg_fault(const char *point)
+{
+	const char *f = getenv("SIPGUARD_FAULT");
+	return f && !strcmp(f, point);
+}
+
+void sg_fault_kill(const char *point)
+{
+	if (sg_fault(point)) {
+		fprintf(stderr, "SIPGUARD_FAULT=%s: killing myself\n", point);
+		raise(SIGKILL);
+	}
 }
 
 int sg_require_root(void)
@@ -706,6 +721,13 @@ int sg_apply(struct sg_params *p, bool restore)
 		return SG_EXIT_USAGE;
 	}
 	nsfd = sg_netns_open(p->netns);
+	if (nsfd < 0 && restore) {
+		pr_warn("%s: network namespace '%s' is gone (%s): not restored, state and pins kept "
+			"(re-create the namespace and run restore, or sipguard disable %s)\n",
+			p->customer, p->netns, strerror(-nsfd), p->customer);
+		rc = SG_EXIT_ENV;
+		goto out_profile;
+	}
 	if (nsfd < 0) {
 		pr_warn("network namespace '%s' not found: %s (create it first: ip netns add NAME)\n",
 			p->netns, strerror(-nsfd));
@@ -715,7 +737,7 @@ int sg_apply(struct sg_params *p, bool restore)
 	close(nsfd);
 	if ((rc = sg_ensure_bpffs()))
 		goto out_profile;
-	if (sg_xt_match_available("bpf", 1)) {
+	if (sg_fault("no-xt-bpf") || sg_xt_match_available("bpf", 1)) {
 		pr_warn("kernel lacks xt_bpf/nft_compat (xt match 'bpf' revision 1 unknown): "
 			"enable CONFIG_NFT_COMPAT and CONFIG_NETFILTER_XT_MATCH_BPF\n");
 		rc = SG_EXIT_ENV;
@@ -739,6 +761,9 @@ int sg_apply(struct sg_params *p, bool restore)
 	uint64_t hash = profile_hash(&pr);
 	if (have_prev && sg_params_equal(p, &prev.p) && prev.profile_hash == hash &&
 	    kernel_matches(&nl, &prev)) {
+		/* leftovers of an enable that died before its state write */
+		rm_pins_except(p->customer, prev.generation);
+		sg_state_abort(p->customer);
 		printf("%s: already enabled with these parameters (profile %s, generation %u): no change\n",
 		       p->customer, prev.profile_name, prev.generation);
 		rc = SG_EXIT_OK;
@@ -807,6 +832,7 @@ int sg_apply(struct sg_params *p, bool restore)
 		goto out_fail;
 	}
 	pinned = true;
+	sg_fault_kill("after-pin");
 	snprintf(prog_pin, sizeof(prog_pin), "%s/sip_validate", st.pin_dir);
 	c.bpf_fd = bpf_obj_get(prog_pin);
 	if (c.bpf_fd < 0) {
@@ -863,8 +889,17 @@ int sg_apply(struct sg_params *p, bool restore)
 		rc = SG_EXIT_FAIL;
 		goto out_fail;
 	}
+	/* the state file first, as CUSTOMER.conf.tmp: a full disk fails here,
+	 * before anything in the kernel changed */
+	if (sg_state_prepare(&st)) {
+		pr_warn("state file not written to %s/customers: nothing changed\n", sg_state_dir());
+		rc = SG_EXIT_FAIL;
+		goto out_fail;
+	}
+	sg_fault_kill("before-nft");
 	err = sg_batch_send(&c.bt);
 	if (err) {
+		sg_state_abort(p->customer);
 		if (c.bt.err_what && strstr(c.bt.err_what, "xt bpf") &&
 		    (err == -ENOENT || err == -EOPNOTSUPP || err == -EPROTONOSUPPORT)) {
 			pr_warn("kernel lacks xt_bpf/nft_compat: %s: %s\n", c.bt.err_what, strerror(-err));
@@ -896,7 +931,8 @@ int sg_apply(struct sg_params *p, bool restore)
 		}
 	}
 
-	if (sg_state_save(&st)) {
+	sg_fault_kill("after-nft");
+	if (sg_state_commit(p->customer)) {
 		pr_warn("rules are active but the state file was not written: run enable again\n");
 		rc = SG_EXIT_FAIL;
 		goto out_ok;

@@ -21,6 +21,14 @@ struct sg_range {
 /* Parses ADDR or ADDR/LEN. Returns 0 or -EINVAL. */
 int sg_cidr_parse(const char *s, struct sg_range *r);
 
+/* Test hook (tests/t_faults.sh), not an interface: SIPGUARD_FAULT=POINT makes
+ * sg_fault(POINT) true. Points: after-pin, before-nft, after-nft (enable kills
+ * itself with SIGKILL there: sg_fault_kill), no-xt-bpf (the xt_bpf probe
+ * reports absence), verifier (the validator is loaded with a program the
+ * verifier rejects). */
+bool sg_fault(const char *point);
+void sg_fault_kill(const char *point);
+
 int sg_lock(void);                 /* flock on SG_LOCK_FILE: fd or exit code < 0 */
 int sg_require_root(void);         /* 0 or SG_EXIT_ENV */
 int sg_ensure_bpffs(void);         /* mounts it if missing: 0 or SG_EXIT_ENV */

@@ -146,7 +146,10 @@ static int mkdirs(const char *d)
 	return mkdir(tmp, 0755) && errno != EEXIST ? -errno : 0;
 }
 
-int sg_state_save(const struct sg_state *st)
+/* Writes and syncs CUSTOMER.conf.tmp; sg_state_commit renames it into place.
+ * enable prepares before its nftables transaction, so that a full disk is
+ * found while nothing has changed yet. */
+int sg_state_prepare(const struct sg_state *st)
 {
 	char dir[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX + 16];
 	const struct sg_params *p = &st->p;
@@ -180,13 +183,29 @@ int sg_state_save(const struct sg_state *st)
 		st->generation, st->profile_name, st->profile_path,
 		(unsigned long long)st->profile_hash, st->monitor ? "monitor" : "enforce",
 		st->family, st->table, st->chain, st->pin_dir, st->rules);
-	if (fflush(f) || fsync(fileno(f))) {
-		err = -errno;
+	if (fflush(f) || fsync(fileno(f)) || ferror(f)) {
+		err = errno ? -errno : -EIO;
+		pr_warn("cannot write the state file %s: %s\n", tmp, strerror(-err));
 		fclose(f);
 		unlink(tmp);
 		return err;
 	}
-	fclose(f);
+	if (fclose(f)) {
+		err = -errno;
+		pr_warn("cannot write the state file %s: %s\n", tmp, strerror(-err));
+		unlink(tmp);
+		return err;
+	}
+	return 0;
+}
+
+int sg_state_commit(const char *customer)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 16];
+	int err;
+
+	path_of(customer, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if (rename(tmp, path)) {
 		err = -errno;
 		pr_warn("cannot rename %s: %s\n", tmp, strerror(errno));
@@ -194,6 +213,21 @@ int sg_state_save(const struct sg_state *st)
 		return err;
 	}
 	return 0;
+}
+
+void sg_state_abort(const char *customer)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 16];
+
+	path_of(customer, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	unlink(tmp);
+}
+
+int sg_state_save(const struct sg_state *st)
+{
+	int err = sg_state_prepare(st);
+	return err ? err : sg_state_commit(st->p.customer);
 }
 
 int sg_state_remove(const char *customer)

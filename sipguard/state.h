@@ -44,6 +44,9 @@ struct sg_state {
 const char *sg_state_dir(void);
 int sg_state_load(const char *customer, struct sg_state *st); /* -ENOENT if none */
 int sg_state_save(const struct sg_state *st);
+int sg_state_prepare(const struct sg_state *st);  /* writes CUSTOMER.conf.tmp */
+int sg_state_commit(const char *customer);        /* renames it into place */
+void sg_state_abort(const char *customer);        /* removes it */
 int sg_state_remove(const char *customer);
 /* Names of customers with a state file, sorted; returns count or -errno. */
 int sg_state_customers(char (**names)[32]);

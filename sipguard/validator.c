@@ -190,14 +190,23 @@ int sg_validator_load(const struct sg_profile *p, const struct sg_customer_opts 
 		pr_warn("cannot size the validator maps: %s\n", strerror(-err));
 		goto out;
 	}
+	if (getenv("SIPGUARD_FAULT") && !strcmp(getenv("SIPGUARD_FAULT"), "verifier")) {
+		/* test hook (guard.h): r0 = *(u64 *)(r10 + 8) reads above the
+		 * stack frame, which the verifier rejects */
+		static const struct bpf_insn bad[] = {
+			{ .code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_0, .src_reg = BPF_REG_10, .off = 8 },
+			{ .code = BPF_JMP | BPF_EXIT },
+		};
+		bpf_program__set_insns(v->skel->progs.sip_validate, (struct bpf_insn *)bad, 2);
+	}
 	err = sg_validator__load(v->skel);
 	if (err) {
-		if (err == -EPERM || err == -EACCES)
+		if ((err == -EPERM || err == -EACCES) && geteuid() != 0)
 			pr_warn("loading the validator was refused (%s): run as root (CAP_BPF + CAP_NET_ADMIN)\n",
 				strerror(-err));
 		else
-			pr_warn("loading the validator failed: %s (run with -v for the verifier log)\n",
-				strerror(-err));
+			pr_warn("the kernel verifier rejected the validator (or its maps could not be created): "
+				"%s (run with -v for the verifier log)\n", strerror(-err));
 		goto out;
 	}
 	err = bpf_map__update_elem(v->skel->maps.sg_config_map, &zero, sizeof(zero), &cfg,
