@@ -19,6 +19,7 @@
 #undef sg_validator
 
 #include "validator.h"
+#include "sip_parse_user.h"
 #include "log.h"
 
 #ifndef BPF_FS_MAGIC
@@ -29,6 +30,7 @@ struct sg_validator {
 	struct sg_validator_skel *skel;
 	int ncpus;
 	char pin_dir[PATH_MAX];
+	struct sg_dfa_row *dfa;  /* copy of the sg_dfa rows, for sg_validator_run's fallback */
 };
 
 static int host_key(const char *h, struct sg_host_key *k)
@@ -223,6 +225,14 @@ int sg_validator_load(const struct sg_profile *p, const struct sg_customer_opts 
 			goto out;
 		}
 	}
+	if (cfg.dfa_states) {
+		v->dfa = malloc(cfg.dfa_states * sizeof(*v->dfa));
+		if (!v->dfa) {
+			err = -ENOMEM;
+			goto out;
+		}
+		memcpy(v->dfa, p->dfa, cfg.dfa_states * sizeof(*v->dfa));
+	}
 	for (unsigned int i = 0; i < o->n_own_hosts; i++) {
 		err = bpf_map__update_elem(v->skel->maps.sg_own_hosts, &hosts[i], sizeof(hosts[i]),
 					   &one, sizeof(one), BPF_ANY);
@@ -254,12 +264,60 @@ void sg_validator_free(struct sg_validator *v)
 		return;
 	if (v->skel)
 		sg_validator__destroy(v->skel);
+	free(v->dfa);
 	free(v);
 }
 
 int sg_validator_prog_fd(const struct sg_validator *v)
 {
 	return bpf_program__fd(v->skel->progs.sip_validate);
+}
+
+static int user_own_host(void *opaque, const struct sg_host_key *key)
+{
+	struct sg_validator *v = opaque;
+	__u8 val;
+
+	return !bpf_map__lookup_elem(v->skel->maps.sg_own_hosts, key, sizeof(*key), &val,
+				     sizeof(val), 0);
+}
+
+static int user_peer(void *opaque, const struct sg_peer_key *key)
+{
+	struct sg_validator *v = opaque;
+	__u8 val;
+
+	return !bpf_map__lookup_elem(v->skel->maps.sg_peers, key, sizeof(*key), &val,
+				     sizeof(val), 0);
+}
+
+/* BPF_PROG_TEST_RUN takes at most a page less skb head- and tailroom
+ * (3712 bytes on x86-64). Larger packets (reassembled datagrams) are judged
+ * by the userspace build of the same parser with the loaded program's own
+ * config and maps; tests/t_equal.sh shows the two agree. */
+#define SG_TEST_RUN_MAX 3700
+
+static int run_in_userspace(struct sg_validator *v, const void *l3, size_t len, __u32 *ret)
+{
+	struct sg_config cfg;
+	__u32 zero = 0, reason;
+	struct sg_uenv env = {
+		.pkt = l3, .len = (__u32)len, .dfa = v->dfa,
+		.own_host = user_own_host, .peer = user_peer, .opaque = v,
+	};
+	int err;
+
+	err = bpf_map__lookup_elem(v->skel->maps.sg_config_map, &zero, sizeof(zero), &cfg,
+				   sizeof(cfg), 0);
+	if (err)
+		return err;
+	reason = sg_user_judge(&env, &cfg);
+	/* the program's return convention (sipguard.bpf.c) */
+	if (cfg.flags & SG_F_REPORT)
+		*ret = SG_RET_REPORT | reason;
+	else
+		*ret = reason >= SG_FIRST_DROP && !(cfg.flags & SG_F_MONITOR) ? reason : 0;
+	return 0;
 }
 
 int sg_validator_run(struct sg_validator *v, const void *l3, size_t len, __u32 *ret,
@@ -271,6 +329,11 @@ int sg_validator_run(struct sg_validator *v, const void *l3, size_t len, __u32 *
 
 	if (len > 0xffff)
 		return -E2BIG;
+	if (len + 14 > SG_TEST_RUN_MAX) {
+		if (duration_ns)
+			*duration_ns = 0;
+		return run_in_userspace(v, l3, len, ret);
+	}
 	buf = malloc(len + 14);
 	if (!buf)
 		return -ENOMEM;

@@ -491,8 +491,9 @@ SG_SUBPROG __u32 sg_all_digits(struct sg_scratch *s, __u32 i, __u32 end)
 #define SG_DFA_CHUNK 256
 
 /* Runs the signature DFA over up to SG_DFA_CHUNK bytes from m.scan_off
- * (advancing it); returns 1 when a pattern of m.scan_field ends. The state
- * carries over between chunks and between folded lines of one header. */
+ * (advancing it). Returns 1 when a pattern of m.scan_field ends, 2 when the
+ * range is done, 0 when bytes remain. The state carries over between chunks
+ * and between folded lines of one header. */
 SG_SUBPROG __u32 sg_dfa_chunk(struct sg_scratch *s, const struct sg_config *cfg)
 {
 	__u32 i, end;
@@ -501,20 +502,19 @@ SG_SUBPROG __u32 sg_dfa_chunk(struct sg_scratch *s, const struct sg_config *cfg)
 		return 0;
 	i = s->m.scan_off;
 	end = s->m.scan_end;
+	/* one row lookup per byte: the row of the current state says both
+	 * whether a pattern ended here and where the next byte leads */
 	for (int k = 0; k < SG_DFA_CHUNK; k++) {
-		const struct sg_dfa_row *row;
-		__u32 next;
+		const struct sg_dfa_row *row = sg_env_dfa_row(s->m.dfa_state);
 
-		if (i >= end)
-			break;
-		row = sg_env_dfa_row(s->m.dfa_state);
 		if (!row)
 			return 0;
-		next = row->next[cfg->byte_class[sg_lower(SG_B(s, i))] & (SG_DFA_CLASSES - 1)];
-		s->m.dfa_state = next;
-		row = sg_env_dfa_row(s->m.dfa_state);
-		if (row && (row->accept & s->m.scan_field))
+		if (row->accept & s->m.scan_field)
 			return 1;
+		if (i >= end)
+			return 2;
+		s->m.dfa_state =
+			row->next[cfg->byte_class[sg_lower(SG_B(s, i))] & (SG_DFA_CLASSES - 1)];
 		i++;
 	}
 	s->m.scan_off = i;
@@ -899,11 +899,13 @@ SG_SUBPROG __u32 sg_next_line(struct sg_scratch *s, const struct sg_config *cfg,
 		return sg_fail(s, r);
 	if ((cfg->checks & SG_CHECK_SIGNATURES) && (s->m.scan_field & cfg->sig_fields) &&
 	    cfg->dfa_states) {
-		for (int k = 0; k < SG_MAX_LINE_HARD / SG_DFA_CHUNK + 1; k++) {
-			if (s->m.scan_off >= s->m.scan_end)
-				break;
-			if (sg_dfa_chunk(s, cfg))
+		for (int k = 0; k < SG_MAX_LINE_HARD / SG_DFA_CHUNK + 2; k++) {
+			__u32 hit = sg_dfa_chunk(s, cfg);
+
+			if (hit == 1)
 				return sg_fail(s, SG_DROP_SCANNER);
+			if (hit == 2)
+				break;
 		}
 	}
 	return 0;

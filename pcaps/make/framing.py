@@ -99,6 +99,9 @@ def main():
         "first IPv4 fragment ends inside a header line: judged on what it holds")
     add(fragments4(udp("INVITE sip:200@192.0.2.10 SIP/3.0\r\n" + invite(7)[len("INVITE sip:200@192.0.2.10 SIP/2.0\r\n"):])),
         ["drop bad-version", "pass fragment", "pass fragment"], "malformed start line in the first fragment")
+    add([udp(invite(12, pad=5000)), udp(invite(13, ua="friendly-scanner", pad=5000))],
+        ["pass sip", "drop scanner"],
+        "5 kB reassembled datagrams: beyond BPF_PROG_TEST_RUN's page, check judges them with the userspace build")
     m = invite(8, pad=50)
     add([tcp(m + invite(9, pad=50))], ["pass sip"], "TCP segment with two messages: the first is judged")
     add([tcp(m[:200], seq=2000), tcp(m[200:], seq=2200)], ["pass sip", "pass tcp-continuation"],

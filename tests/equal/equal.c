@@ -132,6 +132,10 @@ static void one(struct sg_validator *v, const struct sg_config *cfg, const struc
 
 	if (n < 14) /* BPF_PROG_TEST_RUN wants at least an Ethernet header's worth */
 		return;
+	/* beyond BPF_PROG_TEST_RUN's size limit sg_validator_run judges in
+	 * userspace itself: nothing to compare */
+	if (n + 14 > 3700)
+		return;
 	st->n++;
 	if (sg_validator_run(v, pkt, n, &ret, 1, NULL)) {
 		if (st->err++ < 5)
