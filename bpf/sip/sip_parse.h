@@ -356,7 +356,7 @@ SG_INLINE __s64 sg_number_value(struct sg_scratch *s, __u32 vs, __u32 ve)
 
 	if (s->m.num < 0)
 		return -1;
-	return sg_skip_ws(s, i, ve) == ve ? s->m.num : -1;
+	return sg_skip_ws_inline(s, i, ve) == ve ? s->m.num : -1;
 }
 
 #define SG_CSEQ_NEED_METHOD 0xff
@@ -374,7 +374,7 @@ SG_SUBPROG __u32 sg_cseq(struct sg_scratch *s, __u32 vs, __u32 ve)
 	if (s->m.num < 0 || s->m.num >= 0x80000000LL)
 		return SG_DROP_CSEQ;
 	s->m.cseq_num_ok = 1;
-	if (sg_skip_ws(s, i, ve) == ve)
+	if (sg_skip_ws_inline(s, i, ve) == ve)
 		return SG_CSEQ_NEED_METHOD; /* the method is on a folded line */
 	if (!sg_is_ws(SG_B(s, i)))
 		return SG_DROP_CSEQ;
@@ -386,11 +386,11 @@ SG_SUBPROG __u32 sg_cseq_method(struct sg_scratch *s, __u32 i, __u32 ve)
 {
 	if (!s)
 		return SG_DROP_CSEQ;
-	i = sg_skip_ws(s, i, ve);
-	i = sg_token(s, i, ve, 0);
+	i = sg_skip_ws_inline(s, i, ve);
+	i = sg_token_inline(s, i, ve, 0);
 	if (s->m.tok_len == 0 || s->m.tok_len > SG_MAX_METHOD)
 		return SG_DROP_CSEQ;
-	if (sg_skip_ws(s, i, ve) != ve)
+	if (sg_skip_ws_inline(s, i, ve) != ve)
 		return SG_DROP_CSEQ;
 	if (!s->m.is_response &&
 	    (s->m.tok_len != s->m.method_len || s->m.tok_a != s->m.method_a ||
@@ -417,9 +417,9 @@ SG_SUBPROG __u32 sg_top_via(struct sg_scratch *s, __u32 vs, __u32 ve)
 		}
 		i++;
 	}
-	i = sg_skip_ws(s, SG_FORGET(s, i), ve);
-	i = sg_token(s, i, ve, 0);
-	i = sg_skip_ws(s, i, ve);
+	i = sg_skip_ws_inline(s, SG_FORGET(s, i), ve);
+	i = sg_token_inline(s, i, ve, 0);
+	i = sg_skip_ws_inline(s, i, ve);
 	hs = i;
 	if (i < ve && SG_B(s, i) == '[') {
 		hs = ++i;
@@ -577,7 +577,7 @@ SG_SUBPROG __u32 sg_start_line(struct sg_scratch *s, const struct sg_config *cfg
 			return sg_is_digit(SG_B(s, ls + 4)) ? SG_DROP_VERSION : SG_DROP_START_LINE;
 		if (!sg_is_ws(SG_B(s, ls + 7)))
 			return sg_is_digit(SG_B(s, ls + 7)) ? SG_DROP_VERSION : SG_DROP_START_LINE;
-		us = sg_skip_ws(s, ls + 8, le);
+		us = sg_skip_ws_inline(s, ls + 8, le);
 		i = sg_uint(s, us, le);
 		if (s->m.num < 100 || s->m.num > 699 || i - us != 3)
 			return SG_DROP_START_LINE;
@@ -588,7 +588,7 @@ SG_SUBPROG __u32 sg_start_line(struct sg_scratch *s, const struct sg_config *cfg
 		return 0;
 	}
 
-	i = sg_token(s, ls, le, 0);
+	i = sg_token_inline(s, ls, le, 0);
 	n = s->m.tok_len;
 	if (n > SG_MAX_METHOD)
 		return SG_DROP_TOO_LARGE;
@@ -599,7 +599,7 @@ SG_SUBPROG __u32 sg_start_line(struct sg_scratch *s, const struct sg_config *cfg
 	s->m.method_len = n;
 	s->m.method_bit = sg_method_bit(s->m.tok_a, s->m.tok_b, n);
 
-	us = sg_skip_ws(s, i, le);
+	us = sg_skip_ws_inline(s, i, le);
 	i = us;
 	for (int k = 0; k < SG_MAX_URI_HARD + 1; k++) {
 		if (i >= le || sg_is_ws(SG_B(s, i)))
@@ -611,11 +611,11 @@ SG_SUBPROG __u32 sg_start_line(struct sg_scratch *s, const struct sg_config *cfg
 		return SG_DROP_START_LINE;
 	if (ue - us > SG_MAX_URI_HARD)
 		return SG_DROP_TOO_LARGE;
-	i = sg_skip_ws(s, i, le);
+	i = sg_skip_ws_inline(s, i, le);
 	/* version: "SIP/2.0" then only trailing whitespace */
 	if (le - i < 7 || !sg_is_sip_slash(s, i))
 		return SG_DROP_START_LINE;
-	if (!sg_is_2_0(s, i + 4) || sg_skip_ws(s, i + 7, le) != le)
+	if (!sg_is_2_0(s, i + 4) || sg_skip_ws_inline(s, i + 7, le) != le)
 		return SG_DROP_VERSION;
 
 	if ((cfg->checks & SG_CHECK_METHODS) && !(cfg->flags & SG_F_ANY_METHOD) &&
@@ -665,6 +665,13 @@ SG_SUBPROG __u32 sg_header_value(struct sg_scratch *s, __u32 id, __u32 vs, __u32
 		break;
 	}
 	return 0;
+}
+
+/* Headers whose value sg_header_value parses (the rest are only counted). */
+SG_INLINE int sg_has_value_parser(__u32 id)
+{
+	return id == SG_H_VIA || id == SG_H_CSEQ || id == SG_H_MAXFWD || id == SG_H_CLEN ||
+	       id == SG_H_CALLID || id == SG_H_CTYPE;
 }
 
 SG_INLINE __u32 sg_count_header(struct sg_scratch *s, __u32 id)
@@ -783,7 +790,7 @@ SG_SUBPROG __u32 sg_line(struct sg_scratch *s, const struct sg_config *cfg, __u3
 	s->m.dfa_state = 0;
 	s->m.pending = 0;
 	if (vs < ve) {
-		r = id == SG_H_OTHER ? 0 : sg_header_value(s, id, vs, ve);
+		r = sg_has_value_parser(id) ? sg_header_value(s, id, vs, ve) : 0;
 		if (r == SG_CSEQ_NEED_METHOD) {
 			s->m.pending = SG_H_CSEQ_METHOD;
 			r = 0;
