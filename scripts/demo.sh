@@ -56,6 +56,14 @@ sleep 1
 echo "== sipguard stats lab"
 sg stats lab
 echo
-echo "== offline: sipguard check --profile $profile on every bundled capture"
-# the summary after the per-packet lines
-"$SIPGUARD" check --profile "$profile" --own-host 192.0.2.10 pcaps/*.pcap | sed -n '/^profile /,$p'
+echo "== offline: sipguard check --profile $profile on every bundled capture (options from its manifest)"
+printf '   %-24s %8s %8s  %s\n' capture packets dropped "drop reasons"
+for m in pcaps/*.manifest; do
+	grep -q "^profiles.* $profile\b\|^profiles $profile\b" "$m" || continue
+	cap=$(sed -n 's/^capture //p' "$m")
+	opts=$(sed -n 's/^options //p' "$m")
+	# shellcheck disable=SC2086
+	"$SIPGUARD" check --profile "$profile" --json $opts "pcaps/$cap" |
+		jq -r --arg c "$cap" '"\($c) \(.packets) \(.dropped) \([.verdicts[] | select(.verdict == "drop") | .reason] | group_by(.) | map("\(.[0])=\(length)") | join(" "))"' |
+		while read -r c n d r; do printf '   %-24s %8s %8s  %s\n' "$c" "$n" "$d" "$r"; done
+done
