@@ -78,6 +78,7 @@ struct sg_msg {
 	__u32 scan_off, scan_end, scan_field;
 	__u32 sig_hit;
 	__u32 start_ok;       /* the start line parsed */
+	__u32 next;           /* TCP: offset of the next message in the segment, 0 = none */
 	__u64 tok_a, tok_b;   /* last token (sg_token), packed */
 	__u32 tok_len;
 	__s64 num;            /* last number (sg_uint), -1 = invalid */
@@ -92,6 +93,8 @@ struct sg_scratch {
 };
 
 #define SG_B(s, i) ((s)->buf[(i) & SG_BUF_MASK])
+
+#define SG_MAX_TCP_MESSAGES 4 /* messages judged in one TCP segment */
 
 /* 8 bytes from any offset (the scratch buffer has 8 bytes of slack). */
 #ifdef __bpf__
@@ -1040,6 +1043,68 @@ SG_SUBPROG __u32 sg_looks_like_sip(struct sg_scratch *s)
 	return 0;
 }
 
+/* Judges the message that starts at m.start: its lines, then the checks on
+ * the whole message. Returns enum sg_reason. On a TCP segment whose message
+ * ends before the segment does, leaves the next message's offset in m.next. */
+SG_SUBPROG __u32 sg_judge_message(struct sg_scratch *s, const struct sg_config *cfg)
+{
+	__u32 r;
+
+	if (!s || !cfg)
+		return SG_PASS_SIP;
+	s->m.pos = s->m.start;
+	for (__u32 k = 0; k < SG_MAX_HEADERS_HARD + 2; k++)
+		if (sg_next_line(s, cfg, k))
+			break;
+	if (!s->m.reason)
+		s->m.reason = sg_check_message(s, cfg);
+	r = s->m.reason;
+	if (r && !s->m.start_ok) {
+		/* a TCP segment that does not begin with a start line continues a
+		 * message begun in an earlier segment: not judged (README policy) */
+		if (s->m.is_tcp && (r == SG_DROP_START_LINE || r == SG_DROP_BAD_BYTES ||
+				    r == SG_DROP_TOO_LARGE || r == SG_DROP_TRUNCATED))
+			return SG_PASS_TCP_CONTINUATION;
+		if ((r == SG_DROP_START_LINE || r == SG_DROP_BAD_BYTES) && !sg_looks_like_sip(s))
+			return SG_DROP_NOT_SIP;
+	}
+	if (r)
+		return r;
+	if (s->m.is_tcp && s->m.body_off && s->m.n_clen &&
+	    (__u64)s->m.body_off + s->m.clen < s->m.len)
+		s->m.next = s->m.body_off + s->m.clen;
+	return SG_PASS_SIP;
+}
+
+/* Moves to the message at m.next: per-message state cleared, the packet's
+ * kept, CRLFs skipped. Returns 0 when only CRLFs are left. */
+SG_SUBPROG __u32 sg_next_message(struct sg_scratch *s)
+{
+	__u32 len, wire_len, incomplete, i;
+	struct sg_peer_key peer;
+
+	if (!s)
+		return 0;
+	len = s->m.len;
+	wire_len = s->m.wire_len;
+	incomplete = s->m.incomplete;
+	i = s->m.next;
+	peer = s->m.peer;
+	__builtin_memset(&s->m, 0, sizeof(s->m));
+	s->m.len = len;
+	s->m.wire_len = wire_len;
+	s->m.incomplete = incomplete;
+	s->m.is_tcp = 1;
+	s->m.peer = peer;
+	for (int k = 0; k < 64; k++) {
+		if (i >= len || (SG_B(s, i) != '\r' && SG_B(s, i) != '\n'))
+			break;
+		i++;
+	}
+	s->m.start = i;
+	return i < len;
+}
+
 /* Judges one packet starting at its IP header. Returns enum sg_reason. */
 SG_INLINE __u32 sg_judge(sg_env_t env, __u32 pkt_len, struct sg_scratch *s,
 			 const struct sg_config *cfg)
@@ -1048,7 +1113,7 @@ SG_INLINE __u32 sg_judge(sg_env_t env, __u32 pkt_len, struct sg_scratch *s,
 	__u32 l4off, l4proto, payload_off, payload_len;
 	__u64 copy; /* 64-bit: the bounds check and the helper use one register */
 	__u16 dport;
-	__u32 incomplete = 0, i;
+	__u32 incomplete = 0, i, reason;
 
 	__builtin_memset(&s->m, 0, sizeof(s->m));
 	if (sg_env_load(env, 0, hdr, 20))
@@ -1176,28 +1241,17 @@ SG_INLINE __u32 sg_judge(sg_env_t env, __u32 pkt_len, struct sg_scratch *s,
 	if (i >= copy)
 		return SG_PASS_KEEPALIVE;
 	s->m.start = i;
-	s->m.pos = i;
-
-	for (__u32 k = 0; k < SG_MAX_HEADERS_HARD + 2; k++)
-		if (sg_next_line(s, cfg, k))
+	reason = sg_judge_message(s, cfg);
+	/* a TCP segment may carry several messages: judge each one that starts
+	 * inside it, so that no message hides behind a valid one */
+	for (int k = 0; k < SG_MAX_TCP_MESSAGES - 1; k++) {
+		if (reason != SG_PASS_SIP || !s->m.next || !sg_next_message(s))
 			break;
-	if (!s->m.reason)
-		s->m.reason = sg_check_message(s, cfg);
-
-	if (s->m.reason && !s->m.start_ok) {
-		__u32 r = s->m.reason;
-
-		/* a TCP segment that does not begin with a start line continues a
-		 * message begun in an earlier segment: not judged (README policy) */
-		if (s->m.is_tcp && (r == SG_DROP_START_LINE || r == SG_DROP_BAD_BYTES ||
-				    r == SG_DROP_TOO_LARGE || r == SG_DROP_TRUNCATED))
-			return SG_PASS_TCP_CONTINUATION;
-		if ((r == SG_DROP_START_LINE || r == SG_DROP_BAD_BYTES) && !sg_looks_like_sip(s))
-			return SG_DROP_NOT_SIP;
+		reason = sg_judge_message(s, cfg);
+		if (reason == SG_PASS_TCP_CONTINUATION)
+			reason = SG_PASS_SIP; /* the tail of the segment: not judged */
 	}
-	if (s->m.reason)
-		return s->m.reason;
-	return SG_PASS_SIP;
+	return reason;
 }
 
 #endif /* SIP_PARSE_H */

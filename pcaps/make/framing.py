@@ -103,7 +103,12 @@ def main():
         ["pass sip", "drop scanner"],
         "5 kB reassembled datagrams: beyond BPF_PROG_TEST_RUN's page, check judges them with the userspace build")
     m = invite(8, pad=50)
-    add([tcp(m + invite(9, pad=50))], ["pass sip"], "TCP segment with two messages: the first is judged")
+    add([tcp(m + invite(9, pad=50))], ["pass sip"], "TCP segment with two valid messages")
+    add([tcp(m + "\r\n\r\n" + invite(14, ua="friendly-scanner", pad=50))], ["drop scanner"],
+        "TCP segment: a scanner message behind a valid one (and a CRLF keep-alive) is judged too")
+    add([tcp(m + "\r\n\r\n")], ["pass sip"], "TCP segment: a message then a CRLF keep-alive")
+    add([tcp(m + invite(15, pad=50)[:120])], ["pass sip"],
+        "TCP segment: a message, then the start of the next one (continued in the next segment)")
     add([tcp(m[:200], seq=2000), tcp(m[200:], seq=2200)], ["pass sip", "pass tcp-continuation"],
         "TCP message split over two segments: the start is judged, the rest continues it")
     add([tcp(m[m.index("Via:"):])], ["pass tcp-continuation"], "TCP segment starting with header lines")
