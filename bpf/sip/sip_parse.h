@@ -1043,6 +1043,22 @@ SG_SUBPROG __u32 sg_looks_like_sip(struct sg_scratch *s)
 	return 0;
 }
 
+/* Skips at most MAX (<= 1024) CR and LF bytes from I: CRLFs before a start
+ * line are ignored (RFC 3261 7.5). Returns the first other position. */
+SG_SUBPROG __u32 sg_skip_crlf(struct sg_scratch *s, __u32 i, __u32 max)
+{
+	if (!s)
+		return i;
+	for (__u32 k = 0; k < 1024; k++) {
+		if (k >= max || i >= s->m.len)
+			break;
+		if (SG_B(s, i) != '\r' && SG_B(s, i) != '\n')
+			break;
+		i++;
+	}
+	return i;
+}
+
 /* Judges the message that starts at m.start: its lines, then the checks on
  * the whole message. Returns enum sg_reason. On a TCP segment whose message
  * ends before the segment does, leaves the next message's offset in m.next. */
@@ -1096,11 +1112,7 @@ SG_SUBPROG __u32 sg_next_message(struct sg_scratch *s)
 	s->m.incomplete = incomplete;
 	s->m.is_tcp = 1;
 	s->m.peer = peer;
-	for (int k = 0; k < 64; k++) {
-		if (i >= len || (SG_B(s, i) != '\r' && SG_B(s, i) != '\n'))
-			break;
-		i++;
-	}
+	i = sg_skip_crlf(s, i, 64);
 	s->m.start = i;
 	return i < len;
 }
@@ -1229,15 +1241,8 @@ SG_INLINE __u32 sg_judge(sg_env_t env, __u32 pkt_len, struct sg_scratch *s,
 
 	if (sg_is_stun(s))
 		return SG_PASS_KEEPALIVE;
-	/* CRLFs before the start line are ignored (RFC 3261 7.5); only CRLFs = keep-alive */
-	i = 0;
-	for (int k = 0; k < 1024; k++) {
-		if (i >= copy)
-			break;
-		if (SG_B(s, i) != '\r' && SG_B(s, i) != '\n')
-			break;
-		i++;
-	}
+	/* only CRLFs: a keep-alive */
+	i = sg_skip_crlf(s, 0, 1024);
 	if (i >= copy)
 		return SG_PASS_KEEPALIVE;
 	s->m.start = i;
