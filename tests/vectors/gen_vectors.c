@@ -231,6 +231,31 @@ static int is_v6(int tr)
 	return tr == T_UDP6 || tr == T_TCP6;
 }
 
+/* Adds EXTRA headers and the body to M, serialises it with osip2 and records
+ * it as a valid vector; frees M. */
+static void osip_finish(osip_message_t *m, int tr, const char *name, const char *const *extra,
+			const char *ctype, const char *body, const char *note)
+{
+	char *s = NULL;
+	size_t len = 0;
+	struct vec *v;
+
+	for (; extra && *extra; extra += 2)
+		osip_message_set_header(m, extra[0], extra[1]);
+	if (body) {
+		osip_message_set_content_type(m, ctype);
+		osip_message_set_body(m, body, strlen(body));
+	}
+	if (osip_message_to_str(m, &s, &len) != 0) {
+		fprintf(stderr, "osip_message_to_str failed for %s\n", name);
+		exit(1);
+	}
+	v = add(SET_VALID, tr, name, PASS, NULL, s, len, note);
+	v->by_osip = 1;
+	osip_free(s);
+	osip_message_free(m);
+}
+
 /* Builds a request with osip2's API; EXTRA: "Name: value" pairs. */
 static void osip_req(int tr, const char *name, const char *method, const char *ruri,
 		     const char *const *extra, const char *ctype, const char *body,
@@ -238,10 +263,8 @@ static void osip_req(int tr, const char *name, const char *method, const char *r
 {
 	osip_message_t *m;
 	osip_uri_t *u;
-	char buf[256], *s = NULL;
-	size_t len = 0;
+	char buf[256];
 	unsigned int id = g_seq++;
-	struct vec *v;
 	const char *host = is_v6(tr) ? "[2001:db8::20]" : "198.51.100.20";
 
 	osip_message_init(&m);
@@ -268,20 +291,7 @@ static void osip_req(int tr, const char *name, const char *method, const char *r
 	snprintf(buf, sizeof(buf), "<sip:alice@%s:5060;transport=%s>", host, tr_name(tr));
 	osip_message_set_contact(m, buf);
 	osip_message_set_header(m, "User-Agent", "Vectors/1.0 (osip2)");
-	for (; extra && *extra; extra += 2)
-		osip_message_set_header(m, extra[0], extra[1]);
-	if (body) {
-		osip_message_set_content_type(m, ctype);
-		osip_message_set_body(m, body, strlen(body));
-	}
-	if (osip_message_to_str(m, &s, &len) != 0) {
-		fprintf(stderr, "osip_message_to_str failed for %s\n", name);
-		exit(1);
-	}
-	v = add(SET_VALID, tr, name, PASS, NULL, s, len, note);
-	v->by_osip = 1;
-	osip_free(s);
-	osip_message_free(m);
+	osip_finish(m, tr, name, extra, ctype, body, note);
 }
 
 /* Builds a response with osip2's API; the top Via is the guarded host's own. */
@@ -290,10 +300,8 @@ static void osip_resp(int tr, const char *name, int code, const char *reason,
 		      const char *body, const char *note)
 {
 	osip_message_t *m;
-	char buf[256], *s = NULL;
-	size_t len = 0;
+	char buf[256];
 	unsigned int id = g_seq++;
-	struct vec *v;
 	const char *own = is_v6(tr) ? "[2001:db8::10]" : "192.0.2.10";
 
 	osip_message_init(&m);
@@ -310,20 +318,7 @@ static void osip_resp(int tr, const char *name, int code, const char *reason,
 	osip_message_set_call_id(m, buf);
 	snprintf(buf, sizeof(buf), "%u %s", 10 + id, cseq_method);
 	osip_message_set_cseq(m, buf);
-	for (; extra && *extra; extra += 2)
-		osip_message_set_header(m, extra[0], extra[1]);
-	if (body) {
-		osip_message_set_content_type(m, ctype);
-		osip_message_set_body(m, body, strlen(body));
-	}
-	if (osip_message_to_str(m, &s, &len) != 0) {
-		fprintf(stderr, "osip_message_to_str failed for %s\n", name);
-		exit(1);
-	}
-	v = add(SET_VALID, tr, name, PASS, NULL, s, len, note);
-	v->by_osip = 1;
-	osip_free(s);
-	osip_message_free(m);
+	osip_finish(m, tr, name, extra, ctype, body, note);
 }
 
 /* ---- text templates ------------------------------------------------------- */
