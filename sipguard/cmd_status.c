@@ -202,25 +202,45 @@ static int parse_common(int argc, char **argv, const char *usage, const char **o
 	return 0;
 }
 
-int cmd_status(int argc, char **argv)
+/* The common start of status and stats: options, root, the customers to
+ * report. Returns their number (names in *NAMES), or -1 with the exit code
+ * in *EXIT_CODE. */
+static int begin_report(int argc, char **argv, const char *usage, bool prom_ok, int *fmt,
+			char (**names)[32], int *exit_code)
 {
 	const char *one;
+	int rc, n;
+
+	rc = parse_common(argc, argv, usage, &one, fmt, prom_ok);
+	if (rc) {
+		*exit_code = rc == 100 ? SG_EXIT_OK : rc;
+		return -1;
+	}
+	if ((rc = sg_require_root())) {
+		*exit_code = rc;
+		return -1;
+	}
+	n = names_for(one, names);
+	if (n < 0) {
+		*exit_code = -n;
+		return -1;
+	}
+	return n;
+}
+
+int cmd_status(int argc, char **argv)
+{
 	char (*names)[32] = NULL;
 	int fmt, rc, n;
 	bool drift = false;
 
-	rc = parse_common(argc, argv,
-			  "Usage: sipguard status [CUSTOMER] [--json]\n"
-			  "State of each customer against the kernel: pins, program id, rules with\n"
-			  "handles and counters. Exit 4 when something drifted (pin or rule missing,\n"
-			  "namespace gone).\n", &one, &fmt, false);
-	if (rc)
-		return rc == 100 ? SG_EXIT_OK : rc;
-	if ((rc = sg_require_root()))
-		return rc;
-	n = names_for(one, &names);
+	n = begin_report(argc, argv,
+			 "Usage: sipguard status [CUSTOMER] [--json]\n"
+			 "State of each customer against the kernel: pins, program id, rules with\n"
+			 "handles and counters. Exit 4 when something drifted (pin or rule missing,\n"
+			 "namespace gone).\n", false, &fmt, &names, &rc);
 	if (n < 0)
-		return -n;
+		return rc;
 	if (fmt == 1)
 		printf("{\"customers\":[");
 	for (int i = 0; i < n; i++) {
@@ -329,21 +349,16 @@ static int read_counters(const char *pin, struct sg_counter out[SG_REASON_MAX])
 
 int cmd_stats(int argc, char **argv)
 {
-	const char *one;
 	char (*names)[32] = NULL;
 	int fmt, rc, n;
 
-	rc = parse_common(argc, argv,
-			  "Usage: sipguard stats [CUSTOMER] [--json|--prometheus]\n"
-			  "Packets and bytes per verdict reason (pinned sg_counters map, summed over\n"
-			  "CPUs) and the counters of sipguard's nftables rules.\n", &one, &fmt, true);
-	if (rc)
-		return rc == 100 ? SG_EXIT_OK : rc;
-	if ((rc = sg_require_root()))
-		return rc;
-	n = names_for(one, &names);
+	n = begin_report(argc, argv,
+			 "Usage: sipguard stats [CUSTOMER] [--json|--prometheus]\n"
+			 "Packets and bytes per verdict reason (pinned sg_counters map, summed over\n"
+			 "CPUs) and the counters of sipguard's nftables rules.\n", true, &fmt, &names, &rc);
 	if (n < 0)
-		return -n;
+		return rc;
+	rc = SG_EXIT_OK;
 	if (fmt == 1)
 		printf("{\"customers\":[");
 	if (fmt == 2)
