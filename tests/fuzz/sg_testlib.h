@@ -366,6 +366,20 @@ static const char *sg_t_tokens[] = {
 };
 
 /* Mutates BUF (LEN bytes, capacity CAP) in place a few times; returns new length. */
+
+/* The line holding POS: [*s, *e), its LF included. */
+static void sg_t_line_at(const __u8 *buf, size_t len, size_t pos, size_t *s, size_t *e)
+{
+	*s = pos;
+	while (*s > 0 && buf[*s - 1] != '\n')
+		(*s)--;
+	*e = *s;
+	while (*e < len && buf[*e] != '\n')
+		(*e)++;
+	if (*e < len)
+		(*e)++;
+}
+
 static size_t sg_t_mutate(__u8 *buf, size_t len, size_t cap)
 {
 	int n = 1 + sg_t_rand() % 4;
@@ -400,14 +414,8 @@ static size_t sg_t_mutate(__u8 *buf, size_t len, size_t cap)
 			break;
 		}
 		case 5: { /* duplicate a line */
-			size_t s = pos, e;
-			while (s > 0 && buf[s - 1] != '\n')
-				s--;
-			e = s;
-			while (e < len && buf[e] != '\n')
-				e++;
-			if (e < len)
-				e++;
+			size_t s, e;
+			sg_t_line_at(buf, len, pos, &s, &e);
 			if (len + (e - s) > cap)
 				break;
 			memmove(buf + e + (e - s), buf + e, len - e);
@@ -416,14 +424,8 @@ static size_t sg_t_mutate(__u8 *buf, size_t len, size_t cap)
 			break;
 		}
 		case 6: { /* delete a line */
-			size_t s = pos, e;
-			while (s > 0 && buf[s - 1] != '\n')
-				s--;
-			e = s;
-			while (e < len && buf[e] != '\n')
-				e++;
-			if (e < len)
-				e++;
+			size_t s, e;
+			sg_t_line_at(buf, len, pos, &s, &e);
 			memmove(buf + s, buf + e, len - e);
 			len -= e - s;
 			break;
