@@ -31,6 +31,7 @@ struct sg_validator {
 	int ncpus;
 	char pin_dir[PATH_MAX];
 	struct sg_dfa_row *dfa;  /* copy of the sg_dfa rows, for sg_validator_run's fallback */
+	struct sg_dfa_fast *dfa_fast; /* copy of the sg_dfa_fast table, same use */
 };
 
 static int host_key(const char *h, struct sg_host_key *k)
@@ -227,11 +228,19 @@ int sg_validator_load(const struct sg_profile *p, const struct sg_customer_opts 
 	}
 	if (cfg.dfa_states) {
 		v->dfa = malloc(cfg.dfa_states * sizeof(*v->dfa));
-		if (!v->dfa) {
+		v->dfa_fast = malloc(sizeof(*v->dfa_fast));
+		if (!v->dfa || !v->dfa_fast) {
 			err = -ENOMEM;
 			goto out;
 		}
 		memcpy(v->dfa, p->dfa, cfg.dfa_states * sizeof(*v->dfa));
+		sg_user_dfa_fast(p->dfa, cfg.dfa_states, v->dfa_fast);
+		err = bpf_map__update_elem(v->skel->maps.sg_dfa_fast, &zero, sizeof(zero),
+					   v->dfa_fast, sizeof(*v->dfa_fast), BPF_ANY);
+		if (err) {
+			pr_warn("cannot write the signature DFA table: %s\n", strerror(-err));
+			goto out;
+		}
 	}
 	for (unsigned int i = 0; i < o->n_own_hosts; i++) {
 		err = bpf_map__update_elem(v->skel->maps.sg_own_hosts, &hosts[i], sizeof(hosts[i]),
@@ -265,6 +274,7 @@ void sg_validator_free(struct sg_validator *v)
 	if (v->skel)
 		sg_validator__destroy(v->skel);
 	free(v->dfa);
+	free(v->dfa_fast);
 	free(v);
 }
 
@@ -302,7 +312,7 @@ static int run_in_userspace(struct sg_validator *v, const void *l3, size_t len, 
 	struct sg_config cfg;
 	__u32 zero = 0, reason;
 	struct sg_uenv env = {
-		.pkt = l3, .len = (__u32)len, .dfa = v->dfa,
+		.pkt = l3, .len = (__u32)len, .dfa = v->dfa, .dfa_fast = v->dfa_fast,
 		.own_host = user_own_host, .peer = user_peer, .opaque = v,
 	};
 	int err;

@@ -9,6 +9,7 @@
  *   sg_env_t                        what the packet is read from
  *   sg_env_load(env, off, dst, len) copy packet bytes, 0 on success
  *   sg_env_dfa_row(state)           const struct sg_dfa_row * or NULL
+ *   sg_env_dfa_fast()               const struct sg_dfa_fast * or NULL (rows only)
  *   sg_env_own_host(key)            non-zero if key is in own_hosts
  *   sg_env_peer(key)                non-zero if key matches the peers
  *
@@ -98,7 +99,16 @@ struct sg_scratch {
 
 /* 8 bytes from any offset (the scratch buffer has 8 bytes of slack). */
 #ifdef __bpf__
-#define SG_LOAD64(p) (*(const __u64 *)(p))
+/* One 8-byte load: clang splits a u64 load at a byte-aligned address into
+ * eight byte loads (the BPF target declares no misaligned access), but the
+ * verifier and the x86 JIT take it as is for map values. */
+SG_INLINE __u64 SG_LOAD64(const void *p)
+{
+	__u64 v;
+
+	asm volatile("%0 = *(u64 *)(%1 + 0)" : "=r"(v) : "r"(p));
+	return v;
+}
 #else
 SG_INLINE __u64 SG_LOAD64(const void *p)
 {
@@ -496,32 +506,55 @@ SG_SUBPROG __u32 sg_all_digits(struct sg_scratch *s, __u32 i, __u32 end)
 /* Runs the signature DFA over up to SG_DFA_CHUNK bytes from m.scan_off
  * (advancing it). Returns 1 when a pattern of m.scan_field ends, 2 when the
  * range is done, 0 when bytes remain. The state carries over between chunks
- * and between folded lines of one header. */
+ * and between folded lines of one header. Byte classes fold case. */
 SG_SUBPROG __u32 sg_dfa_chunk(struct sg_scratch *s, const struct sg_config *cfg)
 {
-	__u32 i, end;
+	const struct sg_dfa_fast *fast;
+	__u32 i, end, field, state;
 
 	if (!s || !cfg)
 		return 0;
+	fast = sg_env_dfa_fast();
 	i = s->m.scan_off;
 	end = s->m.scan_end;
-	/* one row lookup per byte: the row of the current state says both
-	 * whether a pattern ended here and where the next byte leads */
+	field = s->m.scan_field;
+	state = s->m.dfa_state;
 	for (int k = 0; k < SG_DFA_CHUNK; k++) {
-		const struct sg_dfa_row *row = sg_env_dfa_row(s->m.dfa_state);
+		__u32 cls;
 
-		if (!row)
-			return 0;
-		if (row->accept & s->m.scan_field)
-			return 1;
-		if (i >= end)
-			return 2;
-		s->m.dfa_state =
-			row->next[cfg->byte_class[sg_lower(SG_B(s, i))] & (SG_DFA_CLASSES - 1)];
+		if (fast && state < SG_DFA_FAST_STATES) {
+			if (fast->accept[state & (SG_DFA_FAST_STATES - 1)] & field)
+				return 1;
+			if (i >= end)
+				goto done;
+			cls = cfg->byte_class[SG_B(s, i)] & (SG_DFA_CLASSES - 1);
+			state = fast->next[(state * SG_DFA_CLASSES + cls) &
+					   (SG_DFA_FAST_STATES * SG_DFA_CLASSES - 1)];
+		} else {
+			/* one row lookup per byte: the row of the current state
+			 * says both whether a pattern ended here and where the
+			 * next byte leads */
+			const struct sg_dfa_row *row;
+
+			s->m.dfa_state = state;
+			row = sg_env_dfa_row(s->m.dfa_state);
+			if (!row)
+				return 0;
+			if (row->accept & field)
+				return 1;
+			if (i >= end)
+				goto done;
+			cls = cfg->byte_class[SG_B(s, i)] & (SG_DFA_CLASSES - 1);
+			state = row->next[cls];
+		}
 		i++;
 	}
 	s->m.scan_off = i;
+	s->m.dfa_state = state;
 	return 0;
+done:
+	s->m.dfa_state = state;
+	return 2;
 }
 
 /* ---- start line -------------------------------------------------------- */
@@ -858,11 +891,23 @@ SG_INLINE __u32 sg_eol(struct sg_scratch *s, __u32 ls)
 			break;
 		if (i + 8 <= len) {
 			__u64 w = SG_LOAD64(&s->buf[i & SG_BUF_MASK]);
+			__u64 ctl = sg_swar_zero(w & 0xe0e0e0e0e0e0e0e0ULL) |
+				    sg_swar_zero(w ^ 0x7f7f7f7f7f7f7f7fULL);
+			__u32 p;
 
-			if (!(sg_swar_zero(w & 0xe0e0e0e0e0e0e0e0ULL) |
-			      sg_swar_zero(w ^ 0x7f7f7f7f7f7f7f7fULL))) {
+			if (!ctl) {
 				i += 8;
 				continue;
+			}
+			/* the first control byte's index in the word: the
+			 * multiply moves byte (7 - p) of the constant, = p, to
+			 * the top. A CR LF there ends the line without the
+			 * byte loop (and its call) */
+			p = (((ctl & -ctl) >> 7) * 0x0001020304050607ULL) >> 56;
+			p = i + (p & 7);
+			if (SG_B(s, p) == '\r' && p + 1 < len && SG_B(s, p + 1) == '\n') {
+				i = p + 1;
+				break;
 			}
 		}
 		i = sg_eol_bytes(s, i);

@@ -25,6 +25,11 @@ static const struct sg_dfa_row *sg_env_dfa_row(__u32 state)
 	return sg_cur_env->dfa && state < sg_cur_dfa_rows ? &sg_cur_env->dfa[state] : NULL;
 }
 
+static const struct sg_dfa_fast *sg_env_dfa_fast(void)
+{
+	return sg_cur_env->dfa_fast;
+}
+
 static int sg_env_own_host(const struct sg_host_key *key)
 {
 	return sg_cur_env->own_host && sg_cur_env->own_host(sg_cur_env->opaque, key);
@@ -46,6 +51,15 @@ __u32 sg_user_judge(const struct sg_uenv *env, const struct sg_config *cfg)
 	sg_cur_env = env;
 	sg_cur_dfa_rows = cfg->dfa_states;
 	return sg_judge(env, env->len, &scratch, cfg);
+}
+
+void sg_user_dfa_fast(const struct sg_dfa_row *rows, __u32 n, struct sg_dfa_fast *fast)
+{
+	memset(fast, 0, sizeof(*fast));
+	for (__u32 st = 0; st < n && st < SG_DFA_FAST_STATES; st++) {
+		memcpy(&fast->next[st * SG_DFA_CLASSES], rows[st].next, sizeof(rows[st].next));
+		fast->accept[st] = rows[st].accept;
+	}
 }
 
 __u32 sg_user_wrap_udp4(const void *payload, __u32 len, __u16 dport, __u8 *out)

@@ -10,6 +10,7 @@ struct sg_uenv {
 	const __u8 *pkt;                 /* packet from its IP header */
 	__u32 len;
 	const struct sg_dfa_row *dfa;    /* cfg->dfa_states rows, may be NULL */
+	const struct sg_dfa_fast *dfa_fast; /* sg_user_dfa_fast() of them; NULL: rows only */
 	/* own_hosts / peers lookups; NULL = empty map */
 	int (*own_host)(void *opaque, const struct sg_host_key *key);
 	int (*peer)(void *opaque, const struct sg_peer_key *key);
@@ -18,6 +19,10 @@ struct sg_uenv {
 
 /* Judges one packet like the kernel program's sg_judge(): enum sg_reason. */
 __u32 sg_user_judge(const struct sg_uenv *env, const struct sg_config *cfg);
+
+/* Fills FAST from the first rows of the N-state DFA ROWS, as the manager
+ * fills the sg_dfa_fast map. */
+void sg_user_dfa_fast(const struct sg_dfa_row *rows, __u32 n, struct sg_dfa_fast *fast);
 
 /* Builds an IPv4/UDP packet around PAYLOAD into OUT (at least len + 28
  * bytes) to DPORT; returns the packet length. */

@@ -31,6 +31,13 @@ struct {
 } sg_dfa SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sg_dfa_fast);
+} sg_dfa_fast SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 64);
 	__type(key, struct sg_host_key);
@@ -50,6 +57,12 @@ typedef struct __sk_buff *sg_env_t;
 #define sg_env_load(skb, off, dst, len) bpf_skb_load_bytes(skb, off, dst, len)
 #define sg_env_dfa_row(state) \
 	((const struct sg_dfa_row *)bpf_map_lookup_elem(&sg_dfa, &(state)))
+static __always_inline const struct sg_dfa_fast *sg_env_dfa_fast(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&sg_dfa_fast, &zero);
+}
 #define sg_env_own_host(key) (bpf_map_lookup_elem(&sg_own_hosts, key) != NULL)
 #define sg_env_peer(key) (bpf_map_lookup_elem(&sg_peers, key) != NULL)
 

@@ -172,6 +172,16 @@ struct sg_dfa_row {
 	__u32 accept;                  /* enum sg_field bits for which a pattern ends here */
 };
 
+/* The first SG_DFA_FAST_STATES rows again as one flat table (the single
+ * value of the sg_dfa_fast array map): the scan indexes it with the state
+ * kept in a register, where a row costs one map lookup per byte. Deeper
+ * states (large pattern lists) are read from the sg_dfa rows. */
+#define SG_DFA_FAST_STATES 256
+struct sg_dfa_fast {
+	__u16 next[SG_DFA_FAST_STATES * SG_DFA_CLASSES]; /* [state * classes + class] */
+	__u32 accept[SG_DFA_FAST_STATES];
+};
+
 /* Key of the own_hosts hash map: Via sent-by host, lower case, without
  * IPv6 brackets, zero padded. */
 struct sg_host_key {
