@@ -749,6 +749,73 @@ SG_INLINE __u32 sg_empty_value(__u32 id)
 	return 0;
 }
 
+/* Exact per-byte test: 0x80 in every byte of W that is zero. */
+SG_INLINE __u64 sg_swar_zero(__u64 w)
+{
+	const __u64 low7 = 0x7f7f7f7f7f7f7f7fULL;
+
+	return ~(((w & low7) + low7) | w | low7);
+}
+
+/* 0x80 in every byte of W that is a letter or '-' (exact per byte: no
+ * carry crosses a byte, the sums stay below 0x100). */
+SG_INLINE __u64 sg_swar_name_bytes(__u64 w)
+{
+	__u64 x = w | 0x2020202020202020ULL;     /* letters fold to lower case */
+	__u64 y = x & 0x7f7f7f7f7f7f7f7fULL;
+	__u64 ge_a = y + 0x1f1f1f1f1f1f1f1fULL;  /* bit 7: y >= 'a' */
+	__u64 gt_z = y + 0x0505050505050505ULL;  /* bit 7: y > 'z' */
+
+	return (ge_a & ~gt_z & ~x & 0x8080808080808080ULL) |
+	       sg_swar_zero(w ^ 0x2d2d2d2d2d2d2d2dULL);
+}
+
+/* Index (0..7) of the lowest byte flagged 0x80 in the non-zero mask M: the
+ * multiply moves byte (7 - p) of the constant, which is p, to the top. */
+SG_INLINE __u32 sg_swar_first(__u64 m)
+{
+	return ((((m & -m) >> 7) * 0x0001020304050607ULL) >> 56) & 7;
+}
+
+/* Header name fast path: a name of letters and '-' directly followed by
+ * ':' within the first 16 bytes of the line (nearly every real header).
+ * Packs it lower-cased into m.tok_a/tok_b/tok_len like sg_token_inline
+ * and returns the colon's position; 0 leaves the line to the byte scan
+ * (digits or other token bytes, whitespace before ':', longer names). */
+SG_INLINE __u32 sg_name_fast(struct sg_scratch *s, __u32 ls, __u32 le)
+{
+	const __u64 hi = 0x8080808080808080ULL;
+	__u64 w0 = SG_LOAD64(&s->buf[ls & SG_BUF_MASK]);
+	__u64 w1 = SG_LOAD64(&s->buf[(ls + 8) & SG_BUF_MASK]);
+	__u64 c0 = sg_swar_zero(w0 ^ 0x3a3a3a3a3a3a3a3aULL);
+	__u64 c1 = sg_swar_zero(w1 ^ 0x3a3a3a3a3a3a3a3aULL);
+	__u64 ok0 = sg_swar_name_bytes(w0), mask;
+	__u32 n;
+
+	if (c0) {
+		n = sg_swar_first(c0);
+		mask = (1ULL << (8 * n)) - 1;
+		if (n == 0 || (ok0 & mask & hi) != (mask & hi))
+			return 0;
+		s->m.tok_a = (w0 | 0x2020202020202020ULL) & mask;
+		s->m.tok_b = 0;
+	} else if (c1) {
+		n = sg_swar_first(c1);
+		mask = (1ULL << (8 * n)) - 1;
+		if (ok0 != hi || (sg_swar_name_bytes(w1) & mask & hi) != (mask & hi))
+			return 0;
+		s->m.tok_a = w0 | 0x2020202020202020ULL;
+		s->m.tok_b = (w1 | 0x2020202020202020ULL) & mask;
+		n += 8;
+	} else {
+		return 0;
+	}
+	if (n >= le - ls)
+		return 0; /* the colon is past the line's end (unterminated line) */
+	s->m.tok_len = n;
+	return ls + n;
+}
+
 /* One line [ls, le) of the message (IDX 0 = start line). Returns 0 to go
  * on, SG_LINE_END, or a drop reason. Leaves the range to scan for
  * signatures in m.scan_off/scan_end/scan_field (field 0: nothing). */
@@ -804,10 +871,13 @@ SG_SUBPROG __u32 sg_line(struct sg_scratch *s, const struct sg_config *cfg, __u3
 	}
 
 	/* header name: token, optional whitespace, ':' */
-	i = sg_token_inline(s, ls, le, 1);
-	i = sg_skip_ws_inline(s, i, le);
-	if (s->m.tok_len == 0 || i >= le || SG_B(s, i) != ':')
-		return sanity ? SG_DROP_HEADER_SYNTAX : 0;
+	i = sg_name_fast(s, ls, le);
+	if (!i) {
+		i = sg_token_inline(s, ls, le, 1);
+		i = sg_skip_ws_inline(s, i, le);
+		if (s->m.tok_len == 0 || i >= le || SG_B(s, i) != ':')
+			return sanity ? SG_DROP_HEADER_SYNTAX : 0;
+	}
 	id = s->m.tok_len > 16 ? SG_H_OTHER
 			       : sg_header_id(s->m.tok_a, s->m.tok_b, s->m.tok_len);
 	vs = sg_skip_ws_inline(s, i + 1, le);
@@ -842,14 +912,6 @@ SG_SUBPROG __u32 sg_line(struct sg_scratch *s, const struct sg_config *cfg, __u3
 	return 0;
 }
 
-
-/* Exact per-byte test: 0x80 in every byte of W that is zero. */
-SG_INLINE __u64 sg_swar_zero(__u64 w)
-{
-	const __u64 low7 = 0x7f7f7f7f7f7f7f7fULL;
-
-	return ~(((w & low7) + low7) | w | low7);
-}
 
 /* sg_eol's slow path: at most the 8 bytes at I, one by one. Returns the
  * position of the LF or after the last byte looked at; sets m.eol_bad. */
@@ -899,12 +961,9 @@ SG_INLINE __u32 sg_eol(struct sg_scratch *s, __u32 ls)
 				i += 8;
 				continue;
 			}
-			/* the first control byte's index in the word: the
-			 * multiply moves byte (7 - p) of the constant, = p, to
-			 * the top. A CR LF there ends the line without the
-			 * byte loop (and its call) */
-			p = (((ctl & -ctl) >> 7) * 0x0001020304050607ULL) >> 56;
-			p = i + (p & 7);
+			/* a CR LF at the first control byte ends the line
+			 * without the byte loop (and its call) */
+			p = i + sg_swar_first(ctl);
 			if (SG_B(s, p) == '\r' && p + 1 < len && SG_B(s, p + 1) == '\n') {
 				i = p + 1;
 				break;
