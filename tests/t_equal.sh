@@ -15,5 +15,26 @@ trap 'rm -rf "$work"' EXIT
 SG_BUILD=$build bash "$here/fuzz/seeds.sh" "$work/seeds" >/dev/null
 caps=$(find "$src/pcaps" "$src/tests/vectors" "$build/tests/vectors" \
 	\( -name '*.pcap' -o -name '*.pcapng' \) -type f 2>/dev/null | sort -u)
-exec "$tool" -n "${EQUAL_MUTATIONS:-2000}" "$work/seeds/parser" "$here/fuzz/regressions" \
-	"$here/diff/regressions" "$here/fuzz/corpus_pcap" $caps
+inputs=("$work/seeds/parser" "$here/fuzz/regressions" "$here/diff/regressions" "$here/fuzz/corpus_pcap" $caps)
+"$tool" -n "${EQUAL_MUTATIONS:-2000}" "${inputs[@]}" || exit 1
+
+# A DFA deeper than the flat table (sg_dfa_fast, 256 states): pbx with 300
+# random patterns ahead of the scanner list, so that the scanner patterns'
+# states, which the captures hit, lie beyond the table and the kernel takes
+# them from the sg_dfa rows.
+deep=$work/deep.ini
+RANDOM=4242
+while IFS= read -r line; do
+	if [ "$line" != "include = signatures/scanners.list" ]; then
+		echo "$line"
+		continue
+	fi
+	for ((k = 0; k < 300; k++)); do
+		p=
+		for ((j = 0; j < 8 + RANDOM % 8; j++)); do p+=$(printf '%x' $((RANDOM % 16))); done
+		echo "pattern = ua|from:$p"
+	done
+	echo "include = $src/profiles/signatures/scanners.list"
+done <"$src/profiles/pbx.ini" >"$deep"
+grep -q "^include = $src/profiles/signatures/scanners.list" "$deep" || { echo "FAIL: deep profile not built"; exit 1; }
+"$tool" -p "$deep" -n "${EQUAL_MUTATIONS:-2000}" "${inputs[@]}"

@@ -510,7 +510,8 @@ SG_SUBPROG __u32 sg_all_digits(struct sg_scratch *s, __u32 i, __u32 end)
 SG_SUBPROG __u32 sg_dfa_chunk(struct sg_scratch *s, const struct sg_config *cfg)
 {
 	const struct sg_dfa_fast *fast;
-	__u32 i, end, field, state;
+	const struct sg_dfa_row *row = NULL; /* NULL: in the fast table, at row offset E */
+	__u32 i, end, field, state, e = 0;
 
 	if (!s || !cfg)
 		return 0;
@@ -519,41 +520,66 @@ SG_SUBPROG __u32 sg_dfa_chunk(struct sg_scratch *s, const struct sg_config *cfg)
 	end = s->m.scan_end;
 	field = s->m.scan_field;
 	state = s->m.dfa_state;
+	if (fast && state < SG_DFA_FAST_STATES) {
+		if (fast->accept[state] & field)
+			return 1;
+		e = state << 7;
+	} else {
+		row = sg_env_dfa_row(s->m.dfa_state);
+		if (!row)
+			return 0;
+		if (row->accept & field)
+			return 1;
+	}
 	for (int k = 0; k < SG_DFA_CHUNK; k++) {
 		__u32 cls;
 
-		if (fast && state < SG_DFA_FAST_STATES) {
-			if (fast->accept[state & (SG_DFA_FAST_STATES - 1)] & field)
-				return 1;
-			if (i >= end)
-				goto done;
-			cls = cfg->byte_class[SG_B(s, i)] & (SG_DFA_CLASSES - 1);
-			state = fast->next[(state * SG_DFA_CLASSES + cls) &
-					   (SG_DFA_FAST_STATES * SG_DFA_CLASSES - 1)];
-		} else {
-			/* one row lookup per byte: the row of the current state
-			 * says both whether a pattern ended here and where the
-			 * next byte leads */
-			const struct sg_dfa_row *row;
+		if (i >= end)
+			goto done;
+		cls = cfg->byte_class[SG_B(s, i)] & (SG_DFA_CLASSES - 1);
+		i++;
+		if (!row && fast) {
+			__u32 from = e;
 
-			s->m.dfa_state = state;
+			e = *(const __u16 *)((const __u8 *)fast->next +
+					     ((e + (cls << 1)) & SG_DFA_FAST_MASK));
+			if (!(e & SG_DFA_FAST_ACCEPT))
+				continue;
+			if (e != SG_DFA_FAST_DEEP) {
+				if (fast->accept[(e >> 7) & (SG_DFA_FAST_STATES - 1)] & field)
+					return 1;
+				continue;
+			}
+			/* the target is beyond the table: take it from the row */
+			s->m.dfa_state = from >> 7;
 			row = sg_env_dfa_row(s->m.dfa_state);
 			if (!row)
 				return 0;
-			if (row->accept & field)
-				return 1;
-			if (i >= end)
-				goto done;
-			cls = cfg->byte_class[SG_B(s, i)] & (SG_DFA_CLASSES - 1);
-			state = row->next[cls];
 		}
-		i++;
+		if (!row)
+			return 0;
+		/* one row lookup per byte: the row says both where the byte
+		 * leads and, for the target, whether a pattern ended there */
+		state = row->next[cls];
+		if (fast && state < SG_DFA_FAST_STATES) {
+			row = NULL;
+			e = state << 7;
+			if (fast->accept[state] & field)
+				return 1;
+			continue;
+		}
+		s->m.dfa_state = state;
+		row = sg_env_dfa_row(s->m.dfa_state);
+		if (!row)
+			return 0;
+		if (row->accept & field)
+			return 1;
 	}
 	s->m.scan_off = i;
-	s->m.dfa_state = state;
+	s->m.dfa_state = row ? state : e >> 7;
 	return 0;
 done:
-	s->m.dfa_state = state;
+	s->m.dfa_state = row ? state : e >> 7;
 	return 2;
 }
 

@@ -57,7 +57,13 @@ void sg_user_dfa_fast(const struct sg_dfa_row *rows, __u32 n, struct sg_dfa_fast
 {
 	memset(fast, 0, sizeof(*fast));
 	for (__u32 st = 0; st < n && st < SG_DFA_FAST_STATES; st++) {
-		memcpy(&fast->next[st * SG_DFA_CLASSES], rows[st].next, sizeof(rows[st].next));
+		for (__u32 c = 0; c < SG_DFA_CLASSES; c++) {
+			__u32 t = rows[st].next[c];
+
+			fast->next[st * SG_DFA_CLASSES + c] =
+				t >= SG_DFA_FAST_STATES ? SG_DFA_FAST_DEEP
+				: (__u16)(t << 7 | (rows[t].accept ? SG_DFA_FAST_ACCEPT : 0));
+		}
 		fast->accept[st] = rows[st].accept;
 	}
 }

@@ -172,11 +172,16 @@ struct sg_dfa_row {
 	__u32 accept;                  /* enum sg_field bits for which a pattern ends here */
 };
 
-/* The first SG_DFA_FAST_STATES rows again as one flat table (the single
- * value of the sg_dfa_fast array map): the scan indexes it with the state
- * kept in a register, where a row costs one map lookup per byte. Deeper
- * states (large pattern lists) are read from the sg_dfa rows. */
+/* The first SG_DFA_FAST_STATES states again as one flat table (the single
+ * value of the sg_dfa_fast array map), for the scan's inner loop: an entry
+ * is the byte offset of the target state's row in next[] (state << 7), so
+ * the next load is one add and one mask away, with bit 0 set when the
+ * target accepts a pattern; SG_DFA_FAST_DEEP when the target lies beyond
+ * the table (large pattern lists), where the sg_dfa rows take over. */
 #define SG_DFA_FAST_STATES 256
+#define SG_DFA_FAST_ACCEPT 1
+#define SG_DFA_FAST_DEEP 0xffff
+#define SG_DFA_FAST_MASK ((SG_DFA_FAST_STATES * SG_DFA_CLASSES * 2 - 1) & ~1)
 struct sg_dfa_fast {
 	__u16 next[SG_DFA_FAST_STATES * SG_DFA_CLASSES]; /* [state * classes + class] */
 	__u32 accept[SG_DFA_FAST_STATES];

@@ -4,6 +4,11 @@
  * inputs with both cases and bytes in no pattern. For every field, the first
  * input position where the DFA accepts must equal the first position where
  * a pattern of that field ends. Also checks the limits (63 classes).
+ * Then the validator's own scan (sip_parse.h, userspace build) on the same
+ * sets, as a User-Agent value: with the flat table (sg_dfa_fast, including
+ * sets deeper than its 256 states) and with the rows alone, values longer
+ * than one scan chunk included; the verdict must be "scanner" exactly when
+ * the naive search finds a User-Agent pattern.
  * Usage: dfa_test [ROUNDS] [SEED] */
 #include <ctype.h>
 #include <errno.h>
@@ -11,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "profile.h"
+#include "sip_parse_user.h"
 
 static unsigned long long rng;
 
@@ -47,6 +53,98 @@ static long run(const struct sg_config *c, const struct sg_dfa_row *d, const cha
 			return (long)i;
 	}
 	return -1;
+}
+
+/* The parser's scan of IN as a User-Agent value: 1 = scanner, 0 = pass,
+ * -1 = another verdict (a bug in the test's message). */
+static int parser_scan(const struct sg_config *c, const struct sg_dfa_row *d,
+		       const struct sg_dfa_fast *fast, const char *in, size_t len)
+{
+	static __u8 msg[4096], pkt[4096 + 28];
+	static const char head[] = "OPTIONS sip:a@b SIP/2.0\r\nUser-Agent: ";
+	struct sg_config cfg = *c;
+	struct sg_uenv env = { .dfa = d, .dfa_fast = fast };
+	size_t n = sizeof(head) - 1;
+	__u32 r;
+
+	memcpy(msg, head, n);
+	memcpy(msg + n, in, len);
+	n += len;
+	memcpy(msg + n, "\r\n\r\n", 4);
+	n += 4;
+	cfg.version = SG_CONFIG_VERSION;
+	cfg.checks = SG_CHECK_SIGNATURES;
+	cfg.ports[0] = 5060;
+	cfg.port_protos[0] = SG_PROTO_UDP;
+	cfg.max_message = 0xffff;
+	env.pkt = pkt;
+	env.len = sg_user_wrap_udp4(msg, (__u32)n, 5060, pkt);
+	r = sg_user_judge(&env, &cfg);
+	return r == SG_DROP_SCANNER ? 1 : r == SG_PASS_SIP ? 0 : -1;
+}
+
+/* Random value bytes that keep the header one line and its ends unpadded. */
+static void value_bytes(char *in, size_t len, const char *al, size_t an)
+{
+	for (size_t k = 0; k < len; k++) {
+		unsigned int w = rnd(20);
+		unsigned char b = w == 0 ? (unsigned char)rnd(256) : w == 1 ? 'Q' : (unsigned char)al[rnd(an)];
+
+		if (b <= ' ' || b == 0x7f)
+			b = 'Q';
+		in[k] = (char)(rnd(3) == 0 ? toupper(b) : b);
+	}
+}
+
+/* Sets of up to 120 patterns (deeper than the flat table) and values up to
+ * 1500 bytes (several scan chunks), fast table and rows alone. */
+static unsigned long scan_rounds(unsigned long rounds, unsigned long *deep)
+{
+	static const char *alphabets[] = { "ab", "abc", "sip:@<>nm", "friendlyscaner-", "xyz01./" };
+	static char texts[120][24], in[1500];
+	static struct sg_pattern pats[120];
+	static struct sg_dfa_fast fast;
+	unsigned long fails = 0;
+
+	for (unsigned long r = 0; r < rounds; r++) {
+		const char *al = alphabets[rnd(5)];
+		size_t an = strlen(al), len = rnd(r % 4 == 0 ? sizeof(in) : 300);
+		unsigned int n = 1 + rnd(r % 3 == 0 ? 120 : 12);
+		struct sg_config cfg;
+		struct sg_dfa_row *d;
+
+		for (unsigned int i = 0; i < n; i++) {
+			unsigned int pl = 1 + rnd(r % 3 == 0 ? 20 : 6);
+
+			for (unsigned int k = 0; k < pl; k++)
+				texts[i][k] = (char)tolower((unsigned char)al[rnd(an)]);
+			texts[i][pl] = 0;
+			pats[i].text = texts[i];
+			/* other fields: not the start line, which the message has too */
+			pats[i].fields = rnd(2) ? SG_FIELD_USER_AGENT
+						: (1u << rnd(8)) & ~(__u32)SG_FIELD_START_LINE;
+			if (!pats[i].fields)
+				pats[i].fields = SG_FIELD_FROM;
+		}
+		value_bytes(in, len, al, an);
+		memset(&cfg, 0, sizeof(cfg));
+		if (sg_dfa_build(pats, n, &cfg, &d)) {
+			printf("scan round %lu: build failed\n", r);
+			return fails + 1;
+		}
+		*deep += cfg.dfa_states > SG_DFA_FAST_STATES;
+		sg_user_dfa_fast(d, cfg.dfa_states, &fast);
+		{
+			int want = naive(pats, n, in, len, SG_FIELD_USER_AGENT) >= 0;
+			int a = parser_scan(&cfg, d, &fast, in, len), b = parser_scan(&cfg, d, NULL, in, len);
+
+			if ((a != want || b != want) && fails++ < 10)
+				printf("scan round %lu: naive %d, table %d, rows %d (%u patterns, %u states, value %zu bytes)\n",
+				       r, want, a, b, n, cfg.dfa_states, len);
+		}
+		free(d);
+	}
+	return fails;
 }
 
 int main(int argc, char **argv)
@@ -147,5 +245,16 @@ int main(int argc, char **argv)
 	}
 	printf("dfa_test: %lu rounds, %lu field checks (%lu with a match), %lu failures\n", rounds, checks,
 	       hits, fails);
+	{
+		unsigned long deep = 0, sf = scan_rounds(rounds, &deep);
+
+		printf("dfa_test: parser scan, %lu rounds (%lu deeper than the %u-state table), %lu failures\n",
+		       rounds, deep, SG_DFA_FAST_STATES, sf);
+		if (!deep) {
+			printf("dfa_test: no round was deeper than the table\n");
+			sf++;
+		}
+		fails += sf;
+	}
 	return fails ? 1 : 0;
 }
