@@ -904,8 +904,7 @@ SG_SUBPROG __u32 sg_line(struct sg_scratch *s, const struct sg_config *cfg, __u3
 		if (s->m.tok_len == 0 || i >= le || SG_B(s, i) != ':')
 			return sanity ? SG_DROP_HEADER_SYNTAX : 0;
 	}
-	id = s->m.tok_len > 16 ? SG_H_OTHER
-			       : sg_header_id(s->m.tok_a, s->m.tok_b, s->m.tok_len);
+	i = SG_FORGET(s, i); /* the name paths converge here */
 	vs = sg_skip_ws_inline(s, i + 1, le);
 	ve = le;
 	for (int k = 0; k < 64; k++) { /* trailing whitespace */
@@ -914,6 +913,9 @@ SG_SUBPROG __u32 sg_line(struct sg_scratch *s, const struct sg_config *cfg, __u3
 		ve--;
 	}
 	ve = SG_FORGET(s, ve);
+	/* forgotten: every header id would otherwise be verified on its own */
+	id = SG_FORGET(s, s->m.tok_len > 16 ? SG_H_OTHER
+				: sg_header_id(s->m.tok_a, s->m.tok_b, s->m.tok_len));
 
 	r = sg_count_header(s, id);
 	if (r && sanity)
