@@ -845,7 +845,7 @@ SG_INLINE __u32 sg_name_fast(struct sg_scratch *s, __u32 ls, __u32 le)
 /* One line [ls, le) of the message (IDX 0 = start line). Returns 0 to go
  * on, SG_LINE_END, or a drop reason. Leaves the range to scan for
  * signatures in m.scan_off/scan_end/scan_field (field 0: nothing). */
-SG_SUBPROG __u32 sg_line(struct sg_scratch *s, const struct sg_config *cfg, __u32 idx,
+SG_INLINE __u32 sg_line(struct sg_scratch *s, const struct sg_config *cfg, __u32 idx,
 			 __u32 ls, __u32 le)
 {
 	__u32 i, vs, ve, id, r, sanity;
