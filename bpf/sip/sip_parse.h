@@ -335,7 +335,7 @@ SG_SUBPROG __u32 sg_token(struct sg_scratch *s, __u32 i, __u32 end, __u32 fold)
 /* Parses 1*DIGIT at I (leading zeros allowed, at most 32 digits) into
  * m.num (-1: no digit, too many, or > 0xffffffff). Returns the position
  * after the digits. */
-SG_SUBPROG __u32 sg_uint(struct sg_scratch *s, __u32 i, __u32 end)
+SG_INLINE __u32 sg_uint(struct sg_scratch *s, __u32 i, __u32 end)
 {
 	__u64 v = 0;
 	__u32 n = 0, over = 0;
@@ -485,7 +485,7 @@ SG_SUBPROG __u32 sg_top_via(struct sg_scratch *s, __u32 vs, __u32 ve)
 	return 0;
 }
 
-SG_SUBPROG __u32 sg_all_digits(struct sg_scratch *s, __u32 i, __u32 end)
+SG_INLINE __u32 sg_all_digits(struct sg_scratch *s, __u32 i, __u32 end)
 {
 	if (!s || i >= end)
 		return 0;
