@@ -478,6 +478,22 @@ static int cmd_pin(const char *profile, const char *dir)
 	return 0;
 }
 
+/* Instructions the verifier processed for the pinned program PATH. */
+static int cmd_insns(const char *path)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	printf("%u\n", info.verified_insns);
+	close(fd);
+	return 0;
+}
+
 static int cmd_dump(const char *dir)
 {
 	static struct pkt ps[16];
@@ -522,7 +538,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: pktcost [--repeat N] [--rounds N] [--osip-iters N] [--profile P] [--tsv FILE]\n"
 		"               cost | sizes LIST | patterns PROFILE...\n"
-		"       pktcost pin PROFILE DIR | dump DIR | genpat N SEED\n");
+		"       pktcost pin PROFILE DIR | insns PINNED_PROG | dump DIR | genpat N SEED\n");
 	exit(2);
 }
 
@@ -564,6 +580,8 @@ int main(int argc, char **argv)
 		return cmd_patterns(argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "pin") && i + 2 < argc)
 		return cmd_pin(argv[i + 1], argv[i + 2]);
+	if (!strcmp(argv[i], "insns") && i + 1 < argc)
+		return cmd_insns(argv[i + 1]);
 	if (!strcmp(argv[i], "dump") && i + 1 < argc)
 		return cmd_dump(argv[i + 1]);
 	if (!strcmp(argv[i], "genpat") && i + 2 < argc)
