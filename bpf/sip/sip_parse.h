@@ -539,15 +539,19 @@ SG_SUBPROG __u32 sg_dfa_chunk(struct sg_scratch *s, const struct sg_config *cfg)
 		cls = cfg->byte_class[SG_B(s, i)] & (SG_DFA_CLASSES - 1);
 		i++;
 		if (!row && fast) {
+			const __u8 *col = (const __u8 *)fast->next + (cls << 1);
 			__u32 from = e;
 
-			e = *(const __u16 *)((const __u8 *)fast->next +
-					     ((e + (cls << 1)) & SG_DFA_FAST_MASK));
+			/* the class's column first, off the chain: per byte
+			 * the chain is this add and the load */
+			SG_OPAQUE(col);
+			e = *(const __u16 *)(col + e);
 			if (!(e & SG_DFA_FAST_ACCEPT))
 				continue;
 			if (e != SG_DFA_FAST_DEEP) {
 				if (fast->accept[(e >> 7) & (SG_DFA_FAST_STATES - 1)] & field)
 					return 1;
+				e &= ~(__u32)SG_DFA_FAST_ACCEPT;
 				continue;
 			}
 			/* the target is beyond the table: take it from the row */

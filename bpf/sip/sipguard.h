@@ -173,17 +173,20 @@ struct sg_dfa_row {
 };
 
 /* The first SG_DFA_FAST_STATES states again as one flat table (the single
- * value of the sg_dfa_fast array map), for the scan's inner loop: an entry
- * is the byte offset of the target state's row in next[] (state << 7), so
- * the next load is one add and one mask away, with bit 0 set when the
- * target accepts a pattern; SG_DFA_FAST_DEEP when the target lies beyond
- * the table (large pattern lists), where the sg_dfa rows take over. */
+ * value of the sg_dfa_fast array map), for the scan's inner loop. An entry
+ * is the byte offset of the target state's row in next[] (state << 7), with
+ * bit 0 set when the target accepts a pattern; SG_DFA_FAST_DEEP when the
+ * target lies beyond the table (large pattern lists), where the sg_dfa rows
+ * take over. The next entry is then at (row of the class) + entry: one add
+ * and one load per byte. next[] spans every u16 entry + class offset
+ * (SG_DFA_FAST_SPAN bytes) so that the verifier needs no mask on that add;
+ * past the real rows it is never read. */
 #define SG_DFA_FAST_STATES 256
 #define SG_DFA_FAST_ACCEPT 1
 #define SG_DFA_FAST_DEEP 0xffff
-#define SG_DFA_FAST_MASK ((SG_DFA_FAST_STATES * SG_DFA_CLASSES * 2 - 1) & ~1)
+#define SG_DFA_FAST_SPAN (65536 + 2 * SG_DFA_CLASSES)
 struct sg_dfa_fast {
-	__u16 next[SG_DFA_FAST_STATES * SG_DFA_CLASSES]; /* [state * classes + class] */
+	__u16 next[SG_DFA_FAST_SPAN / 2]; /* [state * classes + class], then unused */
 	__u32 accept[SG_DFA_FAST_STATES];
 };
 
