@@ -501,7 +501,7 @@ static int parse_file(struct pctx *x, const char *file)
 
 	if (!f) {
 		err = -errno;
-		fprintf(stderr, "%s:0: cannot read profile: %s\n", file, strerror(errno));
+		fprintf(stderr, "%s: cannot read profile: %s\n", file, strerror(errno));
 		return err;
 	}
 	while (fgets(buf, sizeof(buf), f)) {
@@ -600,8 +600,8 @@ static int resolve(const char *name, char *path, size_t n)
 	}
 	snprintf(path, n, "%s/%s.ini", sg_profile_dir(), name);
 	if (stat(path, &st)) {
-		fprintf(stderr, "%s:0: no profile '%s' in %s (run 'sipguard profiles' for the list, or give a file path)\n",
-			path, name, sg_profile_dir());
+		fprintf(stderr, "sipguard: no profile '%s' in %s (run 'sipguard profiles' for the list, or give a file path)\n",
+			name, sg_profile_dir());
 		return -ENOENT;
 	}
 	return 0;

@@ -68,7 +68,8 @@ nobody() { SIPGUARD_STATE_DIR=$LAB_STATE setpriv --reuid=65534 --regid=65534 --c
 
 # ---- offline: check ------------------------------------------------------------
 bad "check: profile with a bad line" 2 "broken.ini:5: expected 'key = value'" sg check --profile "$LAB_TMP/broken.ini" "$P"
-bad "check: unknown profile" 2 "no profile 'no-such-profile'" sg check --profile no-such-profile "$P"
+bad "check: unknown profile" 2 "sipguard: no profile 'no-such-profile'" sg check --profile no-such-profile "$P"
+bad "check: missing profile file" 2 "missing.ini: cannot read profile: No such file" sg check --profile "$LAB_TMP/missing.ini" "$P"
 bad "check: missing capture" 2 "cannot read capture" sg check --profile pbx "$LAB_TMP/missing.pcap"
 bad "check: capture truncated inside a packet" 2 "the file is truncated or corrupt, no verdicts given" sg check --profile pbx "$LAB_TMP/trunc.pcap"
 bad "check: capture truncated inside its header" 2 "cannot read capture" sg check --profile pbx "$LAB_TMP/trunc-header.pcap"
