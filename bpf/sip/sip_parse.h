@@ -161,7 +161,7 @@ SG_INLINE __u32 sg_fail(struct sg_scratch *s, __u32 reason)
 {
 	if (!s->m.reason)
 		s->m.reason = reason;
-	return 1; /* stops bpf_loop */
+	return 1; /* stops the line loop */
 }
 
 /* ---- method identification ------------------------------------------- */
@@ -287,13 +287,6 @@ SG_INLINE __u32 sg_skip_ws_inline(struct sg_scratch *s, __u32 i, __u32 end)
 	return SG_FORGET(s, i);
 }
 
-SG_SUBPROG __u32 sg_skip_ws(struct sg_scratch *s, __u32 i, __u32 end)
-{
-	if (!s)
-		return end;
-	return sg_skip_ws_inline(s, i, end);
-}
-
 /* Token at I (at most SG_MAX_METHOD + 1 bytes): packs its first 16 bytes,
  * lower-cased when FOLD, into m.tok_a/tok_b, its length into m.tok_len.
  * Returns the position after it. */
@@ -323,13 +316,6 @@ SG_INLINE __u32 sg_token_inline(struct sg_scratch *s, __u32 i, __u32 end, __u32 
 	s->m.tok_b = SG_FORGET64(s, b);
 	s->m.tok_len = SG_FORGET(s, n);
 	return SG_FORGET(s, i);
-}
-
-SG_SUBPROG __u32 sg_token(struct sg_scratch *s, __u32 i, __u32 end, __u32 fold)
-{
-	if (!s)
-		return end;
-	return sg_token_inline(s, i, end, fold);
 }
 
 /* Parses 1*DIGIT at I (leading zeros allowed, at most 32 digits) into

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
 /* Userspace environment for sip_parse.h: packet reads from memory, maps as
- * arrays and callbacks, bpf_loop as a plain loop. */
+ * arrays and callbacks. */
 #include <string.h>
 #include <stddef.h>
 #include "sip_parse_user.h"
