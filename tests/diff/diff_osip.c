@@ -26,7 +26,7 @@ static size_t n_ins, cap_ins;
 
 static void add_input(const char *path, void *arg)
 {
-	size_t n;
+	size_t n = 0;
 	__u8 *d = sg_t_read_file(path, &n);
 
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;

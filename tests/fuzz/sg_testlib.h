@@ -21,7 +21,7 @@
 
 /* ---- configurations ------------------------------------------------------ */
 
-static void sg_t_cfg_base(struct sg_config *c)
+static inline void sg_t_cfg_base(struct sg_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->version = SG_CONFIG_VERSION;
@@ -36,7 +36,7 @@ static void sg_t_cfg_base(struct sg_config *c)
 }
 
 /* PBX-like: method allow-list, Max-Forwards required, scanner shape. */
-static void sg_t_cfg_pbx(struct sg_config *c)
+static inline void sg_t_cfg_pbx(struct sg_config *c)
 {
 	sg_t_cfg_base(c);
 	c->checks = SG_CHECK_ALL & ~SG_CHECK_REFLECTION;
@@ -51,7 +51,7 @@ static void sg_t_cfg_pbx(struct sg_config *c)
 }
 
 /* Edge-like: any well-formed method, sanity only (the osip2 diff config). */
-static void sg_t_cfg_edge(struct sg_config *c)
+static inline void sg_t_cfg_edge(struct sg_config *c)
 {
 	sg_t_cfg_base(c);
 	c->checks = SG_CHECK_METHODS | SG_CHECK_SANITY;
@@ -59,7 +59,7 @@ static void sg_t_cfg_edge(struct sg_config *c)
 }
 
 /* Reflection: responses must come from a peer and carry our Via. */
-static void sg_t_cfg_reflect(struct sg_config *c)
+static inline void sg_t_cfg_reflect(struct sg_config *c)
 {
 	sg_t_cfg_base(c);
 	c->checks = SG_CHECK_ALL;
@@ -70,7 +70,7 @@ static void sg_t_cfg_reflect(struct sg_config *c)
 }
 
 /* Shield: no SIP service at all. */
-static void sg_t_cfg_shield(struct sg_config *c)
+static inline void sg_t_cfg_shield(struct sg_config *c)
 {
 	sg_t_cfg_base(c);
 	c->checks = SG_CHECK_ALL;
@@ -88,7 +88,7 @@ struct sg_t_hosts {
 
 static const char *sg_t_default_hosts[] = { "pbx.example.com", "192.0.2.10", "2001:db8::10" };
 
-static void sg_t_hosts_default(struct sg_t_hosts *h)
+static inline void sg_t_hosts_default(struct sg_t_hosts *h)
 {
 	static const __u8 v4[16] = { 0,0,0,0,0,0,0,0,0,0,0xff,0xff,198,51,100,0 };
 	static const __u8 v6[16] = { 0x20,0x01,0x0d,0xb8,0,0,0,0,0,0,0,0,0,0,0,0 };
@@ -103,7 +103,7 @@ static void sg_t_hosts_default(struct sg_t_hosts *h)
 	h->n_peers = 2;
 }
 
-static int sg_t_own_host(void *opaque, const struct sg_host_key *key)
+static inline int sg_t_own_host(void *opaque, const struct sg_host_key *key)
 {
 	const struct sg_t_hosts *h = opaque;
 
@@ -119,7 +119,7 @@ static int sg_t_own_host(void *opaque, const struct sg_host_key *key)
 }
 
 /* Longest-prefix semantics: any entry whose prefix covers the key. */
-static int sg_t_peer(void *opaque, const struct sg_peer_key *key)
+static inline int sg_t_peer(void *opaque, const struct sg_peer_key *key)
 {
 	const struct sg_t_hosts *h = opaque;
 
@@ -140,7 +140,7 @@ static int sg_t_peer(void *opaque, const struct sg_peer_key *key)
 	return 0;
 }
 
-static __u32 sg_t_judge(const void *pkt, __u32 len, const struct sg_config *cfg,
+static inline __u32 sg_t_judge(const void *pkt, __u32 len, const struct sg_config *cfg,
 			const struct sg_dfa_row *dfa, struct sg_t_hosts *h)
 {
 	struct sg_uenv env = {
@@ -155,7 +155,7 @@ static __u32 sg_t_judge(const void *pkt, __u32 len, const struct sg_config *cfg,
 
 /* ---- packet builders (OUT: at least len + 60 bytes) ------------------------ */
 
-static __u32 sg_t_wrap_tcp4(const void *payload, __u32 len, __u16 dport, __u8 *out)
+static inline __u32 sg_t_wrap_tcp4(const void *payload, __u32 len, __u16 dport, __u8 *out)
 {
 	static const __u8 ip[20] = { 0x45, 0, 0, 0, 0, 1, 0x40, 0, 64, 6, 0, 0,
 				     198, 51, 100, 20, 192, 0, 2, 10 };
@@ -175,7 +175,7 @@ static __u32 sg_t_wrap_tcp4(const void *payload, __u32 len, __u16 dport, __u8 *o
 	return tot;
 }
 
-static __u32 sg_t_wrap_udp6(const void *payload, __u32 len, __u16 dport, __u8 *out)
+static inline __u32 sg_t_wrap_udp6(const void *payload, __u32 len, __u16 dport, __u8 *out)
 {
 	static const __u8 ip[40] = { 0x60, 0, 0, 0, 0, 0, 17, 64,
 		0x20,0x01,0x0d,0xb8,0,0,0,0,0,0,0,0,0,0,0,0x20,
@@ -196,7 +196,7 @@ static __u32 sg_t_wrap_udp6(const void *payload, __u32 len, __u16 dport, __u8 *o
 /* ---- link layer ------------------------------------------------------------- */
 
 /* Offset of the IP header in a captured frame of link type DLT, or -1. */
-static int sg_t_l3_offset(int dlt, const __u8 *d, __u32 caplen)
+static inline int sg_t_l3_offset(int dlt, const __u8 *d, __u32 caplen)
 {
 	__u32 off;
 	__u16 et;
@@ -234,7 +234,7 @@ static int sg_t_l3_offset(int dlt, const __u8 *d, __u32 caplen)
 
 /* Payload of an IPv4/IPv6 UDP/TCP packet (no extension headers):
  * returns its offset, stores its length and transport (17/6), or -1. */
-static int sg_t_l4_payload(const __u8 *p, __u32 len, __u32 *plen, int *proto)
+static inline int sg_t_l4_payload(const __u8 *p, __u32 len, __u32 *plen, int *proto)
 {
 	__u32 l4, tot;
 
@@ -271,7 +271,7 @@ static int sg_t_l4_payload(const __u8 *p, __u32 len, __u32 *plen, int *proto)
 
 /* ---- files ---------------------------------------------------------------- */
 
-static __u8 *sg_t_read_file(const char *path, size_t *len)
+static inline __u8 *sg_t_read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	__u8 *buf = NULL;
@@ -293,12 +293,12 @@ static __u8 *sg_t_read_file(const char *path, size_t *len)
 }
 
 /* Calls FN(path) for every regular file under DIR (recursively, sorted). */
-static int sg_t_cmp(const void *a, const void *b)
+static inline int sg_t_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void sg_t_walk(const char *dir, void (*fn)(const char *path, void *arg), void *arg)
+static inline void sg_t_walk(const char *dir, void (*fn)(const char *path, void *arg), void *arg)
 {
 	struct dirent **ents;
 	int n = scandir(dir, &ents, NULL, alphasort);
@@ -328,7 +328,7 @@ static void sg_t_walk(const char *dir, void (*fn)(const char *path, void *arg), 
 	free(ents);
 }
 
-static const char *sg_t_reason_name(__u32 r)
+static inline const char *sg_t_reason_name(__u32 r)
 {
 	switch (r) {
 #define SG_T_RN(name, val, s, d) case val: return s;
@@ -338,7 +338,7 @@ static const char *sg_t_reason_name(__u32 r)
 	return "?";
 }
 
-static int sg_t_reason_valid(__u32 r)
+static inline int sg_t_reason_valid(__u32 r)
 {
 	return strcmp(sg_t_reason_name(r), "?") != 0;
 }
@@ -347,7 +347,7 @@ static int sg_t_reason_valid(__u32 r)
 
 static __u64 sg_t_rng = 0x9e3779b97f4a7c15ULL;
 
-static __u32 sg_t_rand(void)
+static inline __u32 sg_t_rand(void)
 {
 	sg_t_rng ^= sg_t_rng << 13;
 	sg_t_rng ^= sg_t_rng >> 7;
@@ -368,7 +368,7 @@ static const char *sg_t_tokens[] = {
 /* Mutates BUF (LEN bytes, capacity CAP) in place a few times; returns new length. */
 
 /* The line holding POS: [*s, *e), its LF included. */
-static void sg_t_line_at(const __u8 *buf, size_t len, size_t pos, size_t *s, size_t *e)
+static inline void sg_t_line_at(const __u8 *buf, size_t len, size_t pos, size_t *s, size_t *e)
 {
 	*s = pos;
 	while (*s > 0 && buf[*s - 1] != '\n')
@@ -380,7 +380,7 @@ static void sg_t_line_at(const __u8 *buf, size_t len, size_t pos, size_t *s, siz
 		(*e)++;
 }
 
-static size_t sg_t_mutate(__u8 *buf, size_t len, size_t cap)
+static inline size_t sg_t_mutate(__u8 *buf, size_t len, size_t cap)
 {
 	int n = 1 + sg_t_rand() % 4;
 
