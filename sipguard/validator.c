@@ -183,7 +183,8 @@ int sg_validator_load(const struct sg_profile *p, const struct sg_customer_opts 
 		pr_warn("cannot open the validator BPF object: %s\n", strerror(-err));
 		goto out;
 	}
-	rows = cfg.dfa_states ? cfg.dfa_states : 1;
+	/* the kernel reads rows only for DFAs deeper than the flat table */
+	rows = cfg.dfa_states > SG_DFA_FAST_STATES ? cfg.dfa_states : 1;
 	err = bpf_map__set_max_entries(v->skel->maps.sg_dfa, rows);
 	if (!err && o->n_own_hosts > 64)
 		err = bpf_map__set_max_entries(v->skel->maps.sg_own_hosts, o->n_own_hosts);
@@ -218,7 +219,7 @@ int sg_validator_load(const struct sg_profile *p, const struct sg_customer_opts 
 		pr_warn("cannot write the configuration map: %s\n", strerror(-err));
 		goto out;
 	}
-	for (__u32 s = 0; s < cfg.dfa_states; s++) {
+	for (__u32 s = 0; cfg.dfa_states > SG_DFA_FAST_STATES && s < cfg.dfa_states; s++) {
 		err = bpf_map__update_elem(v->skel->maps.sg_dfa, &s, sizeof(s), &p->dfa[s],
 					   sizeof(p->dfa[s]), BPF_ANY);
 		if (err) {
