@@ -177,10 +177,10 @@ struct sg_dfa_row {
  * is the byte offset of the target state's row in next[] (state << 7), with
  * bit 0 set when the target accepts a pattern; SG_DFA_FAST_DEEP when the
  * target lies beyond the table (large pattern lists), where the sg_dfa rows
- * take over (the manager fills those only for such DFAs). The next entry is then at (row of the class) + entry: one add
- * and one load per byte. next[] spans every u16 entry + class offset
- * (SG_DFA_FAST_SPAN bytes) so that the verifier needs no mask on that add;
- * past the real rows it is never read. */
+ * take over (the manager fills them only for such DFAs). The next entry is
+ * then at (row of the class) + entry: one add and one load per byte. next[]
+ * spans every u16 entry + class offset (SG_DFA_FAST_SPAN bytes) so that the
+ * verifier needs no mask on that add; past the real rows it is never read. */
 #define SG_DFA_FAST_STATES 256
 #define SG_DFA_FAST_ACCEPT 1
 #define SG_DFA_FAST_DEEP 0xffff
