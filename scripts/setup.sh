@@ -7,7 +7,7 @@ if [ "$(id -u)" != 0 ]; then echo "setup: run as root (apt-get, bpffs, netns)" >
 pkgs=(build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
       libmnl-dev libnftnl-dev libpcap-dev libosip2-dev nftables iptables iproute2
       sip-tester sipvicious tcpdump tshark kamailio hyperfine gnuplot-nox libclang-rt-14-dev
-      python3 jq)
+      python3 jq linux-perf)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
