@@ -135,7 +135,8 @@ void sg_pin_dir(const char *customer, unsigned int gen, char *buf, size_t sz)
 	snprintf(buf, sz, "%s/%s/%u", SG_PIN_ROOT, customer, gen);
 }
 
-static const char *const set_kinds[] = { "deny4", "deny6", "allow4", "allow6", "rate4", "rate6", NULL };
+static const char *const set_kinds[] = { "deny4", "deny6", "allow4", "allow6", "rate4", "rate6",
+					  "syn4", "syn6", NULL };
 
 unsigned int sg_owned_name(const char *name, const char *customer, bool set)
 {
@@ -243,6 +244,9 @@ static uint64_t profile_hash(const struct sg_profile *pr)
 }
 
 /* ------------------------------------------------------- rule building */
+/* nft sets of a chain, in set_kinds order */
+enum { K_DENY4, K_DENY6, K_ALLOW4, K_ALLOW6, K_RATE4, K_RATE6, K_SYN4, K_SYN6, K_KINDS };
+
 struct ctx {
 	const struct sg_params *p;
 	struct sg_state *st;
@@ -252,12 +256,10 @@ struct ctx {
 	struct sg_batch bt;
 	uint32_t set_id;
 	unsigned int nrules;
-	char set_names[8][256];
-	bool has_set[8];
+	char set_names[K_KINDS][256];
+	bool has_set[K_KINDS];
 	int bpf_fd;
 };
-
-enum { K_DENY4, K_DENY6, K_ALLOW4, K_ALLOW6, K_RATE4, K_RATE6 };
 
 static struct nftnl_rule *rule_new(struct ctx *c, const char *chain, const char *what)
 {
@@ -319,6 +321,20 @@ static void e_saddr(struct ctx *c, struct nftnl_rule *r, bool v6)
 	e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 8 : 12, v6 ? 16 : 4);
 }
 
+/* reg 1 = reg 1 & MASK (LEN bytes) */
+static void e_and(struct nftnl_rule *r, const void *mask, uint32_t len)
+{
+	static const uint8_t zero[16];
+	struct nftnl_expr *e = nftnl_expr_alloc("bitwise");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
+	add_expr(r, e);
+}
+
 static void e_counter(struct nftnl_rule *r)
 {
 	add_expr(r, nftnl_expr_alloc("counter"));
@@ -354,7 +370,7 @@ static void add_set(struct ctx *c, int kind, bool v6, const struct sg_range *rg,
 	nftnl_set_set_u32(s, NFTNL_SET_ID, ++c->set_id);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, v6 ? 8 : 7); /* ipv6_addr / ipv4_addr */
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, klen);
-	if (kind == K_RATE4 || kind == K_RATE6) {
+	if (kind == K_RATE4 || kind == K_RATE6 || kind == K_SYN4 || kind == K_SYN6) {
 		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_EVAL | NFT_SET_TIMEOUT);
 		nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, 60000);
 		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, 65535);
@@ -452,6 +468,47 @@ static unsigned int ranges(const struct sg_strlist *l, int af, struct sg_range *
 	return m;
 }
 
+/* One per-source meter rule: UDP to PORT, or TCP SYN (FIN/SYN/RST/ACK:
+ * only SYN) to PORT; over the profile's rate the source's packets drop. */
+static void rate_rule(struct ctx *c, const struct sg_profile *pr, int kind, bool v6, bool tcp,
+		      uint16_t port, bool monitor)
+{
+	struct nftnl_rule *r = rule_new(c, c->chain, tcp ? "syn-rate" : "rate");
+	uint8_t l4 = tcp ? IPPROTO_TCP : IPPROTO_UDP;
+	uint16_t nport = htons(port);
+
+	e_meta(r, NFT_META_L4PROTO);
+	e_cmp(r, &l4, 1);
+	e_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
+	e_cmp(r, &nport, 2);
+	if (tcp) {
+		static const uint8_t flags_mask = 0x17, syn = 0x02;
+
+		e_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 13, 1);
+		e_and(r, &flags_mask, 1);
+		e_cmp(r, &syn, 1);
+	}
+	e_saddr(c, r, v6);
+	struct nftnl_expr *lim = nftnl_expr_alloc("limit");
+	nftnl_expr_set_u64(lim, NFTNL_EXPR_LIMIT_RATE, pr->rate.rate);
+	nftnl_expr_set_u64(lim, NFTNL_EXPR_LIMIT_UNIT, 1);
+	nftnl_expr_set_u32(lim, NFTNL_EXPR_LIMIT_BURST, pr->rate.burst ? pr->rate.burst : pr->rate.rate);
+	nftnl_expr_set_u32(lim, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
+	nftnl_expr_set_u32(lim, NFTNL_EXPR_LIMIT_FLAGS, NFT_LIMIT_F_INV);
+	struct nftnl_expr *e = nftnl_expr_alloc("dynset");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_ADD);
+	nftnl_expr_set_u64(e, NFTNL_EXPR_DYNSET_TIMEOUT, 60000);
+	nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, c->set_names[kind]);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SET_ID, c->set_id);
+	nftnl_expr_set(e, NFTNL_EXPR_DYNSET_EXPR, lim, 0);
+	add_expr(r, e);
+	e_counter(r);
+	if (!monitor)
+		e_verdict(r, NF_DROP, NULL);
+	add_rule(c, r);
+}
+
 static void lists_and_rate(struct ctx *c, const struct sg_profile *pr, bool monitor)
 {
 	static struct sg_range rg[SG_LIST_MAX];
@@ -485,46 +542,24 @@ static void lists_and_rate(struct ctx *c, const struct sg_profile *pr, bool moni
 
 	if (!pr->rate.rate)
 		return;
-	for (int v6 = 0; v6 < 2; v6++) {
-		if (!(v6 ? v6ok : v4ok))
-			continue;
-		int kind = K_RATE4 + v6;
-		bool made = false;
-		for (int i = 0; i < SG_MAX_PORTS; i++) {
-			uint16_t port = pr->cfg.ports[i];
-			if (!port || !(pr->cfg.port_protos[i] & SG_PROTO_UDP))
+	/* per source: UDP datagrams to a guarded port, and TCP connection
+	 * attempts (SYN without ACK) to a guarded port, each in its own meter */
+	for (int tcp = 0; tcp < 2; tcp++) {
+		for (int v6 = 0; v6 < 2; v6++) {
+			if (!(v6 ? v6ok : v4ok))
 				continue;
-			if (!made) {
-				add_set(c, kind, v6, NULL, 0);
-				made = true;
+			int kind = (tcp ? K_SYN4 : K_RATE4) + v6;
+			bool made = false;
+			for (int i = 0; i < SG_MAX_PORTS; i++) {
+				uint16_t port = pr->cfg.ports[i];
+				if (!port || !(pr->cfg.port_protos[i] & (tcp ? SG_PROTO_TCP : SG_PROTO_UDP)))
+					continue;
+				if (!made) {
+					add_set(c, kind, v6, NULL, 0);
+					made = true;
+				}
+				rate_rule(c, pr, kind, v6, tcp, port, monitor);
 			}
-			struct nftnl_rule *r = rule_new(c, c->chain, "rate");
-			uint8_t l4 = IPPROTO_UDP;
-			uint16_t nport = htons(port);
-			e_meta(r, NFT_META_L4PROTO);
-			e_cmp(r, &l4, 1);
-			e_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
-			e_cmp(r, &nport, 2);
-			e_saddr(c, r, v6);
-			struct nftnl_expr *lim = nftnl_expr_alloc("limit");
-			nftnl_expr_set_u64(lim, NFTNL_EXPR_LIMIT_RATE, pr->rate.rate);
-			nftnl_expr_set_u64(lim, NFTNL_EXPR_LIMIT_UNIT, 1);
-			nftnl_expr_set_u32(lim, NFTNL_EXPR_LIMIT_BURST,
-					   pr->rate.burst ? pr->rate.burst : pr->rate.rate);
-			nftnl_expr_set_u32(lim, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
-			nftnl_expr_set_u32(lim, NFTNL_EXPR_LIMIT_FLAGS, NFT_LIMIT_F_INV);
-			struct nftnl_expr *e = nftnl_expr_alloc("dynset");
-			nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
-			nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_ADD);
-			nftnl_expr_set_u64(e, NFTNL_EXPR_DYNSET_TIMEOUT, 60000);
-			nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, c->set_names[kind]);
-			nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SET_ID, c->set_id);
-			nftnl_expr_set(e, NFTNL_EXPR_DYNSET_EXPR, lim, 0);
-			add_expr(r, e);
-			e_counter(r);
-			if (!monitor)
-				e_verdict(r, NF_DROP, NULL);
-			add_rule(c, r);
 		}
 	}
 }

@@ -55,6 +55,22 @@ rate=$(lab_rule_packets $A rate)
 [ "${rate:-0}" -gt 0 ] || fail "rate limit rule never matched a 600 pkt/s flood"
 ok "per-source rate meter dropped $rate packets of a flood"
 
+# TCP connection attempts per source: the same 50/s burst 100, own meter
+echo "$rs" | grep -q 'tcp dport 5060 tcp flags syn / fin,syn,rst,ack add @sg.*syn4' || fail "no SYN meter rule: $rs"
+lab_phone python3 -c '
+import socket, sys
+socks = []
+for _ in range(300):
+    s = socket.socket()
+    s.setblocking(False)
+    s.connect_ex((sys.argv[1], 5060))
+    socks.append(s)
+' $LAB_CUST4
+syn=$(lab_rule_packets $A syn-rate)
+[ "${syn:-0}" -gt 0 ] || fail "SYN meter never matched 300 connection attempts from one source"
+[ "$(lab_rule_packets $A rate)" = "$rate" ] || fail "TCP SYNs counted by the UDP meter"
+ok "per-source SYN meter dropped $syn of 300 connection attempts (UDP meter untouched)"
+
 # ---- enabling twice is a no-op -----------------------------------------------
 before=$(nsenter --net=/run/netns/$LAB_CUST nft -a list ruleset 2>/dev/null | sed -E 's/packets [0-9]+ bytes [0-9]+//' | grep -vE 'elements|expires'; ls -R /sys/fs/bpf/sipguard/$A; cat "$LAB_STATE/customers/$A.conf")
 out=$(sg enable $A --profile pbx --netns $LAB_CUST) || fail "second enable rc=$?"
