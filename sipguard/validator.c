@@ -303,7 +303,8 @@ static int user_peer(void *opaque, const struct sg_peer_key *key)
 }
 
 /* BPF_PROG_TEST_RUN takes at most a page less skb head- and tailroom
- * (3712 bytes on x86-64). Larger packets (reassembled datagrams) are judged
+ * (3712 bytes on x86-64). Larger packets (reassembled datagrams), and ones
+ * shorter than their IP header (see sg_validator_run), are judged
  * by the userspace build of the same parser with the loaded program's own
  * config and maps; tests/t_equal.sh shows the two agree. */
 #define SG_TEST_RUN_MAX 3700
@@ -340,7 +341,11 @@ int sg_validator_run(struct sg_validator *v, const void *l3, size_t len, __u32 *
 
 	if (len > 0xffff)
 		return -E2BIG;
-	if (len + 14 > SG_TEST_RUN_MAX) {
+	/* BPF_PROG_TEST_RUN also refuses a packet shorter than the IP header
+	 * its EtherType announces (EINVAL); the program reads nothing from
+	 * one either (not-ip), and the userspace build says the same */
+	if (len + 14 > SG_TEST_RUN_MAX ||
+	    (len && (len < 20 || ((((const __u8 *)l3)[0] >> 4) == 6 && len < 40)))) {
 		if (duration_ns)
 			*duration_ns = 0;
 		return run_in_userspace(v, l3, len, ret);

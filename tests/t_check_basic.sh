@@ -97,6 +97,9 @@ pcap("sll2.pcap", 276, [sll2(p, et) for p, et in pkts])
 # raw IP and null/loopback cannot carry ARP: use a non-IP byte string instead
 rawpk = [(p if et != 0x0806 else b"\x00" * 28) for p, et in pkts]
 pcap("raw.pcap", 101, rawpk)
+# raw IP packets shorter than their IP header (BPF_PROG_TEST_RUN refuses them)
+pcap("short.pcap", 101, [bytes([0x45] + [0] * (n - 1)) for n in (1, 2, 13, 19)] +
+     [bytes([0x60] + [0] * (n - 1)) for n in (1, 20, 39)])
 af = lambda p, et: struct.pack("<I", 10 if et == 0x86dd else 2) + p
 pcap("null.pcap", 0, [af(p, et) if et != 0x0806 else struct.pack("<I", 99) + p for p, et in pkts])
 # truncated: cut in the middle of the 4th record
@@ -188,6 +191,10 @@ assert j["packets"]==12 and v["index"]==8 and v["capture"].endswith("sll.pcap") 
 	|| bad "truncated capture rc=$rc out=[$(head -c 200 "$tmp/out")] err=$(cat "$tmp/err")"
 "$sg" check --profile pbx "$tmp/eth.pcap" "$tmp/trunc.pcap" >"$tmp/out" 2>"$tmp/err"; rc=$?
 [ $rc -eq 2 ] && [ ! -s "$tmp/out" ] && ok "truncated second capture: no partial output" || bad "truncated second rc=$rc"
+"$sg" check --profile pbx "$tmp/short.pcap" >"$tmp/out" 2>"$tmp/err"; rc=$?
+n=$(grep -cE '^ *[0-9]+ +pass +not-ip' "$tmp/out")
+[ $rc -eq 0 ] && [ "$n" = 7 ] && ok "packets shorter than their IP header: 7 x not-ip" ||
+	bad "short packets rc=$rc, $n not-ip: $(cat "$tmp/err" "$tmp/out" | head -5)"
 "$sg" check --profile pbx "$tmp/junk.pcap" >"$tmp/out" 2>"$tmp/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "junk.pcap" "$tmp/err" && ok "not a capture" || bad "junk rc=$rc"
 "$sg" check --profile pbx "$tmp/nope.pcap" >/dev/null 2>"$tmp/err"; rc=$?
