@@ -494,6 +494,9 @@ static int cmd_insns(const char *path)
 	return 0;
 }
 
+/* The packet set as NAME.sip (the SIP payload) and NAME.pkt (the whole
+ * packet behind an Ethernet header, as BPF_PROG_TEST_RUN gets it here:
+ * `bpftool prog run ... data_in NAME.pkt`). */
 static int cmd_dump(const char *dir)
 {
 	static struct pkt ps[16];
@@ -502,16 +505,23 @@ static int cmd_dump(const char *dir)
 				       "malformed", "invite1400", "invite-tcp" };
 
 	for (int i = 0; i < np && i < 8; i++) {
+		static const __u8 eth[14] = { 2, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1, 0x08, 0x00 };
 		char path[4096];
 		FILE *f;
 
 		snprintf(path, sizeof(path), "%s/%s.sip", dir, names[i]);
 		f = fopen(path, "w");
-		if (!f || fwrite(ps[i].payload, 1, ps[i].plen, f) != ps[i].plen) {
+		if (!f || fwrite(ps[i].payload, 1, ps[i].plen, f) != ps[i].plen || fclose(f)) {
 			perror(path);
 			return 1;
 		}
-		fclose(f);
+		snprintf(path, sizeof(path), "%s/%s.pkt", dir, names[i]);
+		f = fopen(path, "w");
+		if (!f || fwrite(eth, 1, sizeof(eth), f) != sizeof(eth) ||
+		    fwrite(ps[i].l3, 1, ps[i].len, f) != ps[i].len || fclose(f)) {
+			perror(path);
+			return 1;
+		}
 	}
 	return 0;
 }
