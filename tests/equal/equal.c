@@ -150,6 +150,8 @@ static void one(struct sg_validator *v, const struct sg_config *cfg, const struc
 	}
 }
 
+#define SG_VERIFIER_MARGIN 800000
+
 static int run_profile(const char *prof, unsigned long mutations, unsigned long long seed)
 {
 	static __u8 pkt[SG_T_MAXPKT], mbuf[60064];
@@ -178,6 +180,24 @@ static int run_profile(const char *prof, unsigned long mutations, unsigned long 
 		fprintf(stderr, "%s: sg_validator_load failed (%d)\n", prof, err);
 		sg_profile_free(&p);
 		return 1;
+	}
+	{
+		/* the verifier's budget is 1M instructions for the whole program:
+		 * a change that creeps towards it must be seen here, before a
+		 * kernel with a slightly different verifier refuses to load it */
+		struct bpf_prog_info info = { 0 };
+		__u32 ilen = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(sg_validator_prog_fd(v), &info, &ilen) == 0 &&
+		    info.verified_insns > SG_VERIFIER_MARGIN) {
+			fprintf(stderr, "%s: the verifier processed %u instructions, over the %u margin "
+				"(limit 1000000)\n", prof, info.verified_insns, SG_VERIFIER_MARGIN);
+			sg_validator_free(v);
+			sg_profile_free(&p);
+			return 1;
+		}
+		printf("%s: verifier processed %u instructions (margin %u, limit 1000000)\n", prof,
+		       info.verified_insns, SG_VERIFIER_MARGIN);
 	}
 	if (read_config(sg_validator_prog_fd(v), &cfg)) {
 		fprintf(stderr, "%s: config map not found, using the profile's\n", prof);
