@@ -84,6 +84,7 @@ struct sg_msg {
 	__u32 tok_len;
 	__s64 num;            /* last number (sg_uint), -1 = invalid */
 	__u32 eol_pos, eol_bad; /* line-end scan: position reached, forbidden byte seen */
+	__u32 eol_stop;       /* line-end scan: give up at a forbidden byte (sanity) */
 	struct sg_peer_key peer;    /* source address of the packet */
 	struct sg_host_key host;    /* top Via host, for the own_hosts lookup */
 };
@@ -932,7 +933,10 @@ SG_INLINE __u32 sg_line(struct sg_scratch *s, const struct sg_config *cfg, __u32
 
 
 /* sg_eol's slow path: at most the 8 bytes at I, one by one. Returns the
- * position of the LF or after the last byte looked at; sets m.eol_bad. */
+ * position of the LF or after the last byte looked at; sets m.eol_bad.
+ * With m.eol_stop, a forbidden byte ends the scan: it returns m.len (the
+ * caller's "no more bytes" exit; m.eol_bad decides the verdict), so that
+ * garbage is not walked to its end only to be dropped for its first byte. */
 SG_SUBPROG __u32 sg_eol_bytes(struct sg_scratch *s, __u32 i)
 {
 	__u32 len;
@@ -954,6 +958,8 @@ SG_SUBPROG __u32 sg_eol_bytes(struct sg_scratch *s, __u32 i)
 			s->m.eol_bad = 1; /* bare CR */
 		i++;
 	}
+	if (s->m.eol_bad && s->m.eol_stop)
+		return len;
 	return i;
 }
 
@@ -1004,6 +1010,7 @@ SG_SUBPROG __u32 sg_next_line(struct sg_scratch *s, const struct sg_config *cfg,
 	if (!s || !cfg)
 		return 1;
 	ls = s->m.pos;
+	s->m.eol_stop = cfg->checks & SG_CHECK_SANITY;
 	i = sg_eol(s, ls);
 	if (s->m.eol_bad && (cfg->checks & SG_CHECK_SANITY))
 		return sg_fail(s, SG_DROP_BAD_BYTES);

@@ -61,7 +61,7 @@ void sg_user_dfa_fast(const struct sg_dfa_row *rows, __u32 n, struct sg_dfa_fast
 			__u32 t = rows[st].next[c];
 
 			fast->next[st * SG_DFA_CLASSES + c] =
-				t >= SG_DFA_FAST_STATES ? SG_DFA_FAST_DEEP
+				t >= SG_DFA_FAST_STATES || t >= n ? SG_DFA_FAST_DEEP
 				: (__u16)(t << 7 | (rows[t].accept ? SG_DFA_FAST_ACCEPT : 0));
 		}
 		fast->accept[st] = rows[st].accept;
