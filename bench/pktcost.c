@@ -237,6 +237,14 @@ static int build_packets(struct pkt *ps)
 	set_udp(&ps[k++], "INVITE 1400 B", buf, n);
 	n = make_invite(buf, sizeof(buf), 0);
 	set_tcp(&ps[k++], "INVITE over TCP", buf, n);
+	/* what a flood of garbage to the SIP port costs (not-sip) */
+	for (__u32 i = 0, x = 2463534242u; i < 1400; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		buf[i] = (char)(x >> 24);
+	}
+	set_udp(&ps[k++], "garbage 1400 B", buf, 1400);
 	return k;
 }
 
@@ -502,9 +510,9 @@ static int cmd_dump(const char *dir)
 	static struct pkt ps[16];
 	int np = build_packets(ps);
 	static const char *names[] = { "invite", "register", "options", "200ok", "svmap",
-				       "malformed", "invite1400", "invite-tcp" };
+				       "malformed", "invite1400", "invite-tcp", "garbage" };
 
-	for (int i = 0; i < np && i < 8; i++) {
+	for (int i = 0; i < np && i < (int)(sizeof(names) / sizeof(names[0])); i++) {
 		static const __u8 eth[14] = { 2, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1, 0x08, 0x00 };
 		char path[4096];
 		FILE *f;
