@@ -336,6 +336,7 @@ int sg_validator_run(struct sg_validator *v, const void *l3, size_t len, __u32 *
 		     __u32 repeat, __u32 *duration_ns)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	bool v6 = len && (((const __u8 *)l3)[0] >> 4) == 6; /* the EtherType we give it */
 	__u8 *buf;
 	int err;
 
@@ -344,8 +345,7 @@ int sg_validator_run(struct sg_validator *v, const void *l3, size_t len, __u32 *
 	/* BPF_PROG_TEST_RUN also refuses a packet shorter than the IP header
 	 * its EtherType announces (EINVAL); the program reads nothing from
 	 * one either (not-ip), and the userspace build says the same */
-	if (len + 14 > SG_TEST_RUN_MAX ||
-	    (len && (len < 20 || ((((const __u8 *)l3)[0] >> 4) == 6 && len < 40)))) {
+	if (len + 14 > SG_TEST_RUN_MAX || (len && len < (v6 ? 40u : 20u))) {
 		if (duration_ns)
 			*duration_ns = 0;
 		return run_in_userspace(v, l3, len, ret);
@@ -357,7 +357,7 @@ int sg_validator_run(struct sg_validator *v, const void *l3, size_t len, __u32 *
 	buf[0] = 0x02; /* locally administered MACs */
 	buf[6] = 0x02;
 	buf[11] = 1;
-	if (len && (((const __u8 *)l3)[0] >> 4) == 6) {
+	if (v6) {
 		buf[12] = 0x86;
 		buf[13] = 0xdd;
 	} else {

@@ -83,8 +83,7 @@ struct sg_msg {
 	__u64 tok_a, tok_b;   /* last token (sg_token), packed */
 	__u32 tok_len;
 	__s64 num;            /* last number (sg_uint), -1 = invalid */
-	__u32 eol_pos, eol_bad; /* line-end scan: position reached, forbidden byte seen */
-	__u32 eol_stop;       /* line-end scan: give up at a forbidden byte (sanity) */
+	__u32 eol_bad;        /* line-end scan: forbidden byte seen */
 	struct sg_peer_key peer;    /* source address of the packet */
 	struct sg_host_key host;    /* top Via host, for the own_hosts lookup */
 };
@@ -934,10 +933,10 @@ SG_INLINE __u32 sg_line(struct sg_scratch *s, const struct sg_config *cfg, __u32
 
 /* sg_eol's slow path: at most the 8 bytes at I, one by one. Returns the
  * position of the LF or after the last byte looked at; sets m.eol_bad.
- * With m.eol_stop, a forbidden byte ends the scan: it returns m.len (the
+ * With STOP_BAD, a forbidden byte ends the scan: it returns m.len (the
  * caller's "no more bytes" exit; m.eol_bad decides the verdict), so that
  * garbage is not walked to its end only to be dropped for its first byte. */
-SG_SUBPROG __u32 sg_eol_bytes(struct sg_scratch *s, __u32 i)
+SG_SUBPROG __u32 sg_eol_bytes(struct sg_scratch *s, __u32 i, __u32 stop_bad)
 {
 	__u32 len;
 
@@ -958,16 +957,17 @@ SG_SUBPROG __u32 sg_eol_bytes(struct sg_scratch *s, __u32 i)
 			s->m.eol_bad = 1; /* bare CR */
 		i++;
 	}
-	if (s->m.eol_bad && s->m.eol_stop)
+	if (s->m.eol_bad && stop_bad)
 		return len;
 	return i;
 }
 
 /* Finds the LF ending the line at LS: 8 bytes at a time while they hold
  * no control byte (< 0x20 or DEL), byte by byte where they do. Sets
- * m.eol_bad on a forbidden byte. Returns the LF's position, or where the
- * scan stopped (end of buffer, or line longer than SG_MAX_LINE_HARD). */
-SG_INLINE __u32 sg_eol(struct sg_scratch *s, __u32 ls)
+ * m.eol_bad on a forbidden byte (and, with STOP_BAD, stops there: see
+ * sg_eol_bytes). Returns the LF's position, or where the scan stopped (end
+ * of buffer, or line longer than SG_MAX_LINE_HARD). */
+SG_INLINE __u32 sg_eol(struct sg_scratch *s, __u32 ls, __u32 stop_bad)
 {
 	__u32 i = ls, len = s->m.len;
 
@@ -993,7 +993,7 @@ SG_INLINE __u32 sg_eol(struct sg_scratch *s, __u32 ls)
 				break;
 			}
 		}
-		i = sg_eol_bytes(s, i);
+		i = sg_eol_bytes(s, i, stop_bad);
 		if (i < len && SG_B(s, i) == '\n')
 			break;
 	}
@@ -1010,8 +1010,7 @@ SG_SUBPROG __u32 sg_next_line(struct sg_scratch *s, const struct sg_config *cfg,
 	if (!s || !cfg)
 		return 1;
 	ls = s->m.pos;
-	s->m.eol_stop = cfg->checks & SG_CHECK_SANITY;
-	i = sg_eol(s, ls);
+	i = sg_eol(s, ls, cfg->checks & SG_CHECK_SANITY);
 	if (s->m.eol_bad && (cfg->checks & SG_CHECK_SANITY))
 		return sg_fail(s, SG_DROP_BAD_BYTES);
 	if (i >= s->m.len) {
