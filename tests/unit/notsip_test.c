@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sip_parse_user.h"
+#include "sg_testlib.h"
 
 static unsigned long long rng;
 
@@ -42,15 +42,8 @@ int main(int argc, char **argv)
 	struct sg_config cfg;
 
 	rng = argc > 2 ? strtoull(argv[2], NULL, 0) : 88172645463325252ULL;
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.version = SG_CONFIG_VERSION;
+	sg_t_cfg_base(&cfg);
 	cfg.checks = SG_CHECK_SANITY;
-	cfg.ports[0] = 5060;
-	cfg.port_protos[0] = SG_PROTO_UDP;
-	cfg.max_message = 0xffff;
-	cfg.max_line = 0xffff;
-	cfg.max_headers = 128;
-	cfg.max_uri = 1024;
 	for (unsigned long r = 0; r < rounds; r++) {
 		unsigned int len = 1 + rnd(r % 10 == 0 ? 4000 : 300), pre = rnd(4) ? 0 : rnd(40);
 		struct sg_uenv env = { 0 };
@@ -74,7 +67,7 @@ int main(int argc, char **argv)
 				memcpy(pay + at, rnd(2) ? "SIP/" : "sIp/", 4);
 		}
 		env.pkt = pkt;
-		env.len = sg_user_wrap_udp4(pay, len, 5060, pkt);
+		env.len = sg_user_wrap_udp4(pay, len, SG_T_PORT, pkt);
 		v = sg_user_judge(&env, &cfg);
 		if (v == SG_PASS_KEEPALIVE)
 			continue; /* only CR/LF */
