@@ -25,6 +25,7 @@ int sg_dfa_build(const struct sg_pattern *pats, unsigned int n, struct sg_config
 
 	*rows = NULL;
 	memset(cfg->byte_class, 0, sizeof(cfg->byte_class));
+	sg_prefilter_build(pats, 0, cfg);
 	cfg->dfa_states = 0;
 	cfg->sig_fields = 0;
 	if (!n)
@@ -113,6 +114,7 @@ int sg_dfa_build(const struct sg_pattern *pats, unsigned int n, struct sg_config
 
 	cfg->dfa_states = n_states;
 	cfg->sig_fields = sig_fields;
+	sg_prefilter_build(pats, n, cfg);
 	*rows = d;
 	d = NULL;
 out:

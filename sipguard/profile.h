@@ -39,8 +39,13 @@ void sg_profile_free(struct sg_profile *p);
 const char *sg_profile_dir(void);
 
 /* Compiles patterns into an Aho-Corasick DFA over lower-cased bytes:
- * fills cfg->byte_class, cfg->dfa_states, cfg->sig_fields and *rows. */
+ * fills cfg->byte_class, cfg->dfa_states, cfg->sig_fields and *rows, and
+ * the prefilter (sg_prefilter_build). */
 int sg_dfa_build(const struct sg_pattern *pats, unsigned int n,
 		 struct sg_config *cfg, struct sg_dfa_row **rows);
+
+/* Fills cfg->pf_stride and cfg->pf_bits for the patterns (stride 0, no
+ * prefilter, when N is 0 or a pattern is shorter than SG_PF_GRAM). */
+void sg_prefilter_build(const struct sg_pattern *pats, unsigned int n, struct sg_config *cfg);
 
 #endif

@@ -77,6 +77,9 @@ struct sg_msg {
 	__u32 callid_digits;  /* Call-ID is all digits */
 	__u32 dfa_state;      /* signature scan state (per field value) */
 	__u32 scan_off, scan_end, scan_field;
+	__u32 scan_cont;      /* the range continues the last one (folded line) */
+	__u32 pf_off, pf_end; /* the last range the prefilter spared the DFA, */
+	__u32 pf_skipped;     /* ... for a folded line that continues it */
 	__u32 sig_hit;
 	__u32 start_ok;       /* the start line parsed */
 	__u32 next;           /* TCP: offset of the next message in the segment, 0 = none */
@@ -844,6 +847,7 @@ SG_INLINE __u32 sg_line(struct sg_scratch *s, const struct sg_config *cfg, __u32
 		return SG_DROP_START_LINE;
 	sanity = cfg->checks & SG_CHECK_SANITY;
 	s->m.scan_field = 0;
+	s->m.scan_cont = 0;
 	if (idx == 0) {
 		r = sg_start_line(s, cfg, ls, le);
 		if (r)
@@ -883,6 +887,7 @@ SG_INLINE __u32 sg_line(struct sg_scratch *s, const struct sg_config *cfg, __u32
 		s->m.scan_off = vs;
 		s->m.scan_end = le;
 		s->m.scan_field = s->m.field;
+		s->m.scan_cont = 1;
 		return 0;
 	}
 
@@ -930,6 +935,71 @@ SG_INLINE __u32 sg_line(struct sg_scratch *s, const struct sg_config *cfg, __u32
 	return 0;
 }
 
+/* Runs the DFA over [m.scan_off, m.scan_end) from m.dfa_state: 1 when a
+ * pattern of m.scan_field ends in it. */
+SG_INLINE __u32 sg_dfa_range(struct sg_scratch *s, const struct sg_config *cfg)
+{
+	for (int k = 0; k < SG_MAX_LINE_HARD / SG_DFA_CHUNK + 2; k++) {
+		__u32 hit = sg_dfa_chunk(s, cfg);
+
+		if (hit == 1)
+			return 1;
+		if (hit == 2)
+			break;
+	}
+	return 0;
+}
+
+/* The prefilter over [off, end): 1 when a checked window's gram is in the
+ * bitmap (a pattern may occur), 0 when no pattern can. */
+SG_INLINE __u32 sg_prefilter(struct sg_scratch *s, const struct sg_config *cfg, __u32 off,
+			     __u32 end)
+{
+	__u32 i = off, step = cfg->pf_stride;
+
+	for (int k = 0; k < SG_MAX_LINE_HARD; k++) {
+		__u32 h;
+
+		if (i + SG_PF_GRAM > end)
+			return 0;
+		h = SG_PF_HASH(SG_LOAD64(&s->buf[i & SG_BUF_MASK]));
+		if (cfg->pf_bits[(h >> 3) & (SG_PF_BITS / 8 - 1)] & (1u << (h & 7)))
+			return 1;
+		i += step;
+	}
+	return 1; /* longer than any line: let the DFA decide */
+}
+
+/* The signature scan of the range sg_line left. A value the prefilter
+ * clears is remembered instead of scanned; if a folded line continues it,
+ * the DFA runs over it first, for the state it carries into the fold. */
+SG_SUBPROG __u32 sg_scan_value(struct sg_scratch *s, const struct sg_config *cfg)
+{
+	__u32 off, end;
+
+	if (!s || !cfg)
+		return 0;
+	if (!s->m.scan_cont) {
+		s->m.pf_skipped = 0;
+		if (cfg->pf_stride && !sg_prefilter(s, cfg, s->m.scan_off, s->m.scan_end)) {
+			s->m.pf_skipped = 1;
+			s->m.pf_off = s->m.scan_off;
+			s->m.pf_end = s->m.scan_end;
+			return 0;
+		}
+	} else if (s->m.pf_skipped) {
+		s->m.pf_skipped = 0;
+		off = s->m.scan_off;
+		end = s->m.scan_end;
+		s->m.scan_off = s->m.pf_off;
+		s->m.scan_end = s->m.pf_end;
+		if (sg_dfa_range(s, cfg))
+			return 1;
+		s->m.scan_off = off;
+		s->m.scan_end = end;
+	}
+	return sg_dfa_range(s, cfg);
+}
 
 /* sg_eol's slow path: at most the 8 bytes at I, one by one. Returns the
  * position of the LF or after the last byte looked at; sets m.eol_bad.
@@ -1036,16 +1106,8 @@ SG_SUBPROG __u32 sg_next_line(struct sg_scratch *s, const struct sg_config *cfg,
 	if (r)
 		return sg_fail(s, r);
 	if ((cfg->checks & SG_CHECK_SIGNATURES) && (s->m.scan_field & cfg->sig_fields) &&
-	    cfg->dfa_states) {
-		for (int k = 0; k < SG_MAX_LINE_HARD / SG_DFA_CHUNK + 2; k++) {
-			__u32 hit = sg_dfa_chunk(s, cfg);
-
-			if (hit == 1)
-				return sg_fail(s, SG_DROP_SCANNER);
-			if (hit == 2)
-				break;
-		}
-	}
+	    cfg->dfa_states && sg_scan_value(s, cfg))
+		return sg_fail(s, SG_DROP_SCANNER);
 	return 0;
 }
 

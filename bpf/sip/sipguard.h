@@ -15,7 +15,7 @@
 #include <stdint.h>
 #endif
 
-#define SG_CONFIG_VERSION 1
+#define SG_CONFIG_VERSION 2
 
 /* Bytes of SIP payload copied into the per-CPU scratch buffer and parsed.
  * A power of two: every buffer index is masked with SG_BUF_MASK, which is
@@ -34,6 +34,21 @@
 #define SG_DFA_CLASSES 64
 #define SG_DFA_MAX_STATES_DEFAULT 4096
 #define SG_HOST_MAX 64            /* own-host key for the top-Via check */
+
+/* Signature prefilter: a bitmap of hashed 3-byte windows ("grams") of the
+ * patterns. A header value in which no checked window hits the bitmap holds
+ * no pattern, and the DFA is not run on it. With every pattern at least L
+ * bytes long, checking the windows at every S = L - 2 bytes of the value
+ * (S at most SG_PF_MAX_STRIDE) finds one gram of each occurrence, if the
+ * bitmap holds, per pattern, one gram at each offset residue modulo S.
+ * Grams are folded with OR 0x20 (a superset of case folding: more hits,
+ * never fewer). */
+#define SG_PF_GRAM 3
+#define SG_PF_MAX_STRIDE 8
+#define SG_PF_BITS 65536
+#define SG_PF_HASH_MUL 0x9e3779b1u
+/* Bit of the bitmap for the 3 bytes in the low 24 bits of V (any case). */
+#define SG_PF_HASH(v) ((__u32)((((__u32)(v) & 0xffffffu) | 0x202020u) * SG_PF_HASH_MUL) >> 16)
 
 /* ---- verdict reasons -------------------------------------------------
  * Values below SG_FIRST_DROP are pass classes, the rest drop reasons.
@@ -163,7 +178,9 @@ struct sg_config {
 	__u16 max_uri;                 /* Request-URI bytes */
 	__u32 sig_fields;              /* union of enum sg_field over all patterns */
 	__u32 dfa_states;              /* rows in use in the sg_dfa map, 0 = none */
+	__u32 pf_stride;               /* prefilter: window step S, 0 = no prefilter */
 	__u8 byte_class[256];          /* lower-cased byte -> DFA class, 0 = other */
+	__u8 pf_bits[SG_PF_BITS / 8];  /* prefilter bitmap, bit SG_PF_HASH(gram) */
 };
 
 /* One DFA row (sg_dfa array map value, key = state). State 0 is the root. */

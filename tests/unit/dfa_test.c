@@ -8,11 +8,13 @@
  * sets, as a User-Agent value: with the flat table (sg_dfa_fast, including
  * sets deeper than its 256 states) and with the rows alone, values longer
  * than one scan chunk included; the verdict must be "scanner" exactly when
- * the naive search finds a User-Agent pattern.
+ * the naive search finds a User-Agent pattern. Then the prefilter that
+ * spares values the DFA (prefilter_rounds).
  * Usage: dfa_test [ROUNDS] [SEED] */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "profile.h"
@@ -55,21 +57,32 @@ static long run(const struct sg_config *c, const struct sg_dfa_row *d, const cha
 	return -1;
 }
 
-/* The parser's scan of IN as a User-Agent value: 1 = scanner, 0 = pass,
- * -1 = another verdict (a bug in the test's message). */
-static int parser_scan(const struct sg_config *c, const struct sg_dfa_row *d,
-		       const struct sg_dfa_fast *fast, const char *in, size_t len)
+/* The parser's scan of a User-Agent value IN, folded onto a new line (CRLF
+ * SP) before each offset in CUTS (ascending, NCUTS of them): 1 = scanner,
+ * 0 = pass, -1 = another verdict (a bug in the test's message). */
+static int parser_scan_folded(const struct sg_config *c, const struct sg_dfa_row *d,
+			      const struct sg_dfa_fast *fast, const char *in, size_t len,
+			      const size_t *cuts, unsigned int ncuts)
 {
 	static __u8 msg[4096], pkt[4096 + 28];
 	static const char head[] = "OPTIONS sip:a@b SIP/2.0\r\nUser-Agent: ";
 	struct sg_config cfg = *c;
 	struct sg_uenv env = { .dfa = d, .dfa_fast = fast };
-	size_t n = sizeof(head) - 1;
+	size_t n = sizeof(head) - 1, from = 0;
 	__u32 r;
 
 	memcpy(msg, head, n);
-	memcpy(msg + n, in, len);
-	n += len;
+	for (unsigned int k = 0; k <= ncuts; k++) {
+		size_t to = k < ncuts ? cuts[k] : len;
+
+		memcpy(msg + n, in + from, to - from);
+		n += to - from;
+		if (k < ncuts) {
+			memcpy(msg + n, "\r\n ", 3);
+			n += 3;
+		}
+		from = to;
+	}
 	memcpy(msg + n, "\r\n\r\n", 4);
 	n += 4;
 	cfg.version = SG_CONFIG_VERSION;
@@ -81,6 +94,12 @@ static int parser_scan(const struct sg_config *c, const struct sg_dfa_row *d,
 	env.len = sg_user_wrap_udp4(msg, (__u32)n, 5060, pkt);
 	r = sg_user_judge(&env, &cfg);
 	return r == SG_DROP_SCANNER ? 1 : r == SG_PASS_SIP ? 0 : -1;
+}
+
+static int parser_scan(const struct sg_config *c, const struct sg_dfa_row *d,
+		       const struct sg_dfa_fast *fast, const char *in, size_t len)
+{
+	return parser_scan_folded(c, d, fast, in, len, NULL, 0);
 }
 
 /* Random value bytes that keep the header one line and its ends unpadded. */
@@ -141,6 +160,81 @@ static unsigned long scan_rounds(unsigned long rounds, unsigned long *deep)
 			if ((a != want || b != want) && fails++ < 10)
 				printf("scan round %lu: naive %d, table %d, rows %d (%u patterns, %u states, value %zu bytes)\n",
 				       r, want, a, b, n, cfg.dfa_states, len);
+		}
+		free(d);
+	}
+	return fails;
+}
+
+/* The prefilter (sg_prefilter_build, sip_parse.h): pattern sets whose
+ * shortest pattern has 3..10 bytes (so the prefilter is on, strides 1..8),
+ * values with a pattern planted in half of them, folded over up to three
+ * lines in half of them (cuts may split the planted pattern: the DFA state
+ * carries over the fold). The verdict must follow the naive search of the
+ * unfolded value. */
+static unsigned long prefilter_rounds(unsigned long rounds, unsigned long *on)
+{
+	static const char *alphabets[] = { "abc", "sip:@<>nm", "friendlyscaner-", "xyz01./",
+					   "abcdefghijklmnopqrstuvwxyz" };
+	static char texts[40][24], in[600];
+	static struct sg_pattern pats[40];
+	static struct sg_dfa_fast fast;
+	unsigned long fails = 0;
+
+	for (unsigned long r = 0; r < rounds; r++) {
+		const char *al = alphabets[rnd(5)];
+		size_t an = strlen(al), len = 3 + rnd(rnd(4) ? 80 : sizeof(in) - 30), cuts[3];
+		unsigned int n = 1 + rnd(40), ncuts = rnd(2) ? 0 : 1 + rnd(3), min = 3 + rnd(8);
+		struct sg_config cfg;
+		struct sg_dfa_row *d;
+
+		for (unsigned int i = 0; i < n; i++) {
+			unsigned int pl = min + rnd(12);
+
+			for (unsigned int k = 0; k < pl; k++)
+				texts[i][k] = (char)tolower((unsigned char)al[rnd(an)]);
+			texts[i][pl] = 0;
+			pats[i].text = texts[i];
+			pats[i].fields = rnd(4) ? SG_FIELD_USER_AGENT : SG_FIELD_FROM;
+		}
+		size_t split = SIZE_MAX; /* a cut inside the planted pattern */
+
+		value_bytes(in, len, al, an);
+		if (rnd(2)) { /* plant one, in any case */
+			const char *t = texts[rnd(n)];
+			size_t pl = strlen(t), at = len >= pl ? rnd((unsigned int)(len - pl + 1)) : 0;
+
+			for (size_t k = 0; k < pl && at + k < len; k++)
+				in[at + k] = rnd(2) ? (char)toupper((unsigned char)t[k]) : t[k];
+			split = at + 1 + rnd((unsigned int)pl - 1);
+		}
+		for (unsigned int k = 0; k < ncuts; k++)
+			cuts[k] = k == 0 && split <= len && rnd(4) ? split : rnd((unsigned int)len + 1);
+		for (unsigned int a = 0; a < ncuts; a++) /* ascending */
+			for (unsigned int b = a + 1; b < ncuts; b++)
+				if (cuts[b] < cuts[a]) {
+					size_t t = cuts[a];
+
+					cuts[a] = cuts[b];
+					cuts[b] = t;
+				}
+		memset(&cfg, 0, sizeof(cfg));
+		if (sg_dfa_build(pats, n, &cfg, &d)) {
+			printf("prefilter round %lu: build failed\n", r);
+			return fails + 1;
+		}
+		*on += cfg.pf_stride != 0;
+		if (!cfg.pf_stride && fails++ < 10)
+			printf("prefilter round %lu: shortest pattern %u bytes, prefilter off\n", r, min);
+		sg_user_dfa_fast(d, cfg.dfa_states, &fast);
+		{
+			int want = naive(pats, n, in, len, SG_FIELD_USER_AGENT) >= 0;
+			int a = parser_scan_folded(&cfg, d, &fast, in, len, cuts, ncuts);
+			int b = parser_scan_folded(&cfg, d, NULL, in, len, cuts, ncuts);
+
+			if ((a != want || b != want) && fails++ < 10)
+				printf("prefilter round %lu: naive %d, table %d, rows %d (%u patterns, stride %u, value %zu bytes, %u folds)\n",
+				       r, want, a, b, n, cfg.pf_stride, len, ncuts);
 		}
 		free(d);
 	}
@@ -255,6 +349,12 @@ int main(int argc, char **argv)
 			sf++;
 		}
 		fails += sf;
+	}
+	{
+		unsigned long on = 0, pf = prefilter_rounds(rounds, &on);
+
+		printf("dfa_test: prefilter, %lu rounds (%lu with it on), %lu failures\n", rounds, on, pf);
+		fails += pf;
 	}
 	return fails ? 1 : 0;
 }
