@@ -973,7 +973,7 @@ SG_INLINE __u32 sg_prefilter(struct sg_scratch *s, const struct sg_config *cfg, 
 /* The signature scan of the range sg_line left. A value the prefilter
  * clears is remembered instead of scanned; if a folded line continues it,
  * the DFA runs over it first, for the state it carries into the fold. */
-SG_SUBPROG __u32 sg_scan_value(struct sg_scratch *s, const struct sg_config *cfg)
+SG_INLINE __u32 sg_scan_value(struct sg_scratch *s, const struct sg_config *cfg)
 {
 	__u32 off, end;
 
