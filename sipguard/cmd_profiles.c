@@ -72,6 +72,10 @@ static void show(const struct sg_profile *p)
 	if (c->checks & SG_CHECK_SIGNATURES) {
 		printf("on, scanner_shape=%s, %u patterns, DFA %u states / %u byte classes\n",
 		       yesno(c->flags & SG_F_SCANNER_SHAPE), p->n_patterns, c->dfa_states, classes + 1);
+		if (c->pf_stride)
+			printf("             prefilter: 3-byte grams every %u bytes\n", c->pf_stride);
+		else if (p->n_patterns)
+			printf("             prefilter: off (a pattern is shorter than 3 bytes)\n");
 		for (unsigned int i = 0; i < p->n_patterns; i++) {
 			printf("             pattern = ");
 			print_fields(p->patterns[i].fields);

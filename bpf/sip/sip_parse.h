@@ -49,6 +49,13 @@
 #define SG_OPAQUE(v) ((void)0)
 #endif
 
+/* Prefilter counts, userspace only (the includer defines sg_pf_counts). */
+#ifdef __bpf__
+#define SG_PF_COUNT(what) ((void)0)
+#else
+#define SG_PF_COUNT(what) ((void)sg_pf_counts.what++)
+#endif
+
 /* Mutable state of one judgement; lives in the scratch map value. */
 struct sg_msg {
 	__u32 len;            /* bytes of payload in buf */
@@ -981,13 +988,16 @@ SG_INLINE __u32 sg_scan_value(struct sg_scratch *s, const struct sg_config *cfg)
 		return 0;
 	if (!s->m.scan_cont) {
 		s->m.pf_skipped = 0;
+		SG_PF_COUNT(values);
 		if (cfg->pf_stride && !sg_prefilter(s, cfg, s->m.scan_off, s->m.scan_end)) {
+			SG_PF_COUNT(cleared);
 			s->m.pf_skipped = 1;
 			s->m.pf_off = s->m.scan_off;
 			s->m.pf_end = s->m.scan_end;
 			return 0;
 		}
 	} else if (s->m.pf_skipped) {
+		SG_PF_COUNT(rescanned);
 		s->m.pf_skipped = 0;
 		off = s->m.scan_off;
 		end = s->m.scan_end;

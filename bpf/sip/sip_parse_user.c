@@ -40,6 +40,8 @@ static int sg_env_peer(const struct sg_peer_key *key)
 	return sg_cur_env->peer && sg_cur_env->peer(sg_cur_env->opaque, key);
 }
 
+__thread struct sg_pf_counts sg_pf_counts;
+
 #include "sip_parse.h"
 
 __u32 sg_user_judge(const struct sg_uenv *env, const struct sg_config *cfg)

@@ -17,6 +17,14 @@ struct sg_uenv {
 	void *opaque;
 };
 
+/* What the signature prefilter did, summed over this thread's judgements:
+ * header values (and start lines) it looked at, those it cleared (no DFA
+ * scan), and cleared ones rescanned because a folded line continued them. */
+struct sg_pf_counts {
+	unsigned long values, cleared, rescanned;
+};
+extern __thread struct sg_pf_counts sg_pf_counts;
+
 /* Judges one packet like the kernel program's sg_judge(): enum sg_reason. */
 __u32 sg_user_judge(const struct sg_uenv *env, const struct sg_config *cfg);
 

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
+/* pfstats PROFILE CAPTURE...: what the signature prefilter does on real
+ * captures. Judges every IPv4/IPv6 packet of each capture (Ethernet) with
+ * the userspace build of the validator (the kernel program's code), once
+ * with the profile's prefilter and once without, and prints per capture the
+ * header values the prefilter looked at, the share it cleared (no DFA scan)
+ * and the verdicts that differ between the two runs (must be 0).
+ * Exit status 1 if any verdict differs or a capture cannot be read. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pcap/pcap.h>
+
+#include "sip_parse_user.h"
+#include "profile.h"
+
+static int judge_capture(const struct sg_profile *p, const struct sg_dfa_fast *fast,
+			 const char *file, unsigned long *differ)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct sg_config plain = p->cfg;
+	struct sg_pf_counts before = sg_pf_counts;
+	struct pcap_pkthdr *h;
+	const __u8 *d;
+	unsigned long packets = 0, diff = 0;
+	pcap_t *pc;
+	int rc;
+
+	plain.pf_stride = 0;
+	pc = pcap_open_offline(file, errbuf);
+	if (!pc) {
+		fprintf(stderr, "pfstats: %s: %s\n", file, errbuf);
+		return -1;
+	}
+	if (pcap_datalink(pc) != DLT_EN10MB) {
+		fprintf(stderr, "pfstats: %s: link type %d, only Ethernet is read\n", file,
+			pcap_datalink(pc));
+		pcap_close(pc);
+		return -1;
+	}
+	while ((rc = pcap_next_ex(pc, &h, &d)) == 1) {
+		struct sg_uenv env = { .dfa = p->dfa, .dfa_fast = fast };
+		struct sg_pf_counts keep;
+		__u32 with, without;
+
+		if (h->caplen < 14 || ((d[12] << 8 | d[13]) != 0x0800 && (d[12] << 8 | d[13]) != 0x86dd))
+			continue;
+		env.pkt = d + 14;
+		env.len = h->caplen - 14;
+		with = sg_user_judge(&env, &p->cfg);
+		keep = sg_pf_counts;
+		without = sg_user_judge(&env, &plain);
+		sg_pf_counts = keep; /* count the prefiltered run only */
+		packets++;
+		if (with != without) {
+			diff++;
+			fprintf(stderr, "pfstats: %s packet %lu: %u with the prefilter, %u without\n",
+				file, packets, with, without);
+		}
+	}
+	if (rc == -1) {
+		fprintf(stderr, "pfstats: %s: %s\n", file, pcap_geterr(pc));
+		pcap_close(pc);
+		return -1;
+	}
+	pcap_close(pc);
+	{
+		unsigned long v = sg_pf_counts.values - before.values;
+		unsigned long c = sg_pf_counts.cleared - before.cleared;
+		const char *base = strrchr(file, '/');
+
+		printf("| %s | %lu | %lu | %lu | %.1f%% | %lu | %lu |\n", base ? base + 1 : file,
+		       packets, v, c, v ? 100.0 * c / v : 0.0,
+		       sg_pf_counts.rescanned - before.rescanned, diff);
+	}
+	*differ += diff;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct sg_dfa_fast fast;
+	struct sg_profile p;
+	unsigned long differ = 0;
+	int err = 0;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: pfstats PROFILE CAPTURE...\n");
+		return 2;
+	}
+	if (sg_profile_load(argv[1], &p))
+		return 1;
+	sg_user_dfa_fast(p.dfa, p.cfg.dfa_states, &fast);
+	printf("Profile %s: %u patterns, prefilter stride %u (0 = off).\n\n", p.name, p.n_patterns,
+	       p.cfg.pf_stride);
+	printf("| capture | packets | values looked at | cleared | cleared %% | rescanned (folded) | verdicts that differ |\n");
+	printf("|---|---:|---:|---:|---:|---:|---:|\n");
+	for (int i = 2; i < argc; i++)
+		if (judge_capture(&p, &fast, argv[i], &differ))
+			err = 1;
+	{
+		unsigned long v = sg_pf_counts.values, c = sg_pf_counts.cleared;
+
+		printf("| **all** | | %lu | %lu | %.1f%% | %lu | %lu |\n", v, c, v ? 100.0 * c / v : 0.0,
+		       sg_pf_counts.rescanned, differ);
+	}
+	sg_profile_free(&p);
+	return err || differ ? 1 : 0;
+}
