@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
 /* pfstats PROFILE CAPTURE...: what the signature prefilter does on real
- * captures. Judges every IPv4/IPv6 packet of each capture (Ethernet) with
+ * captures. Judges every IPv4/IPv6 packet of each capture (the link types
+ * `sipguard check` reads, sipguard/capture.c) with
  * the userspace build of the validator (the kernel program's code), once
  * with the profile's prefilter and once without, and prints per capture the
  * header values the prefilter looked at, the share it cleared (no DFA scan)
@@ -13,6 +14,7 @@
 
 #include "sip_parse_user.h"
 #include "profile.h"
+#include "capture.h"
 
 static int judge_capture(const struct sg_profile *p, const struct sg_dfa_fast *fast,
 			 const char *file, unsigned long *differ)
@@ -24,7 +26,7 @@ static int judge_capture(const struct sg_profile *p, const struct sg_dfa_fast *f
 	const __u8 *d;
 	unsigned long packets = 0, diff = 0;
 	pcap_t *pc;
-	int rc;
+	int rc, dlt;
 
 	plain.pf_stride = 0;
 	pc = pcap_open_offline(file, errbuf);
@@ -32,9 +34,9 @@ static int judge_capture(const struct sg_profile *p, const struct sg_dfa_fast *f
 		fprintf(stderr, "pfstats: %s: %s\n", file, errbuf);
 		return -1;
 	}
-	if (pcap_datalink(pc) != DLT_EN10MB) {
-		fprintf(stderr, "pfstats: %s: link type %d, only Ethernet is read\n", file,
-			pcap_datalink(pc));
+	dlt = pcap_datalink(pc);
+	if (!sg_capture_dlt_supported(dlt)) {
+		fprintf(stderr, "pfstats: %s: unsupported link type %d\n", file, dlt);
 		pcap_close(pc);
 		return -1;
 	}
@@ -42,11 +44,12 @@ static int judge_capture(const struct sg_profile *p, const struct sg_dfa_fast *f
 		struct sg_uenv env = { .dfa = p->dfa, .dfa_fast = fast };
 		struct sg_pf_counts keep;
 		__u32 with, without;
+		int off = sg_capture_l3_offset(dlt, d, h->caplen);
 
-		if (h->caplen < 14 || ((d[12] << 8 | d[13]) != 0x0800 && (d[12] << 8 | d[13]) != 0x86dd))
+		if (off < 0)
 			continue;
-		env.pkt = d + 14;
-		env.len = h->caplen - 14;
+		env.pkt = d + off;
+		env.len = h->caplen - off;
 		with = sg_user_judge(&env, &p->cfg);
 		keep = sg_pf_counts;
 		without = sg_user_judge(&env, &plain);

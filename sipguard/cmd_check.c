@@ -12,6 +12,7 @@
 #include "log.h"
 #include "profile.h"
 #include "validator.h"
+#include "capture.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
@@ -62,76 +63,6 @@ static void usage(FILE *out)
 		"1 the validator could not be loaded, 3 no privileges for BPF.\n");
 }
 
-/* Offset of the L3 header in a frame of link type DLT, or -1 when the
- * frame carries no IPv4/IPv6 packet. */
-static int l3_offset(int dlt, const __u8 *d, __u32 n)
-{
-	__u32 off, et;
-
-	switch (dlt) {
-	case DLT_EN10MB:
-		if (n < 14)
-			return -1;
-		off = 14;
-		et = (d[12] << 8) | d[13];
-		if (et == 0x8100 || et == 0x88a8) {
-			if (n < 18)
-				return -1;
-			et = (d[16] << 8) | d[17];
-			off = 18;
-		}
-		break;
-	case DLT_LINUX_SLL:
-		if (n < 16)
-			return -1;
-		et = (d[14] << 8) | d[15];
-		off = 16;
-		break;
-	case DLT_LINUX_SLL2:
-		if (n < 20)
-			return -1;
-		et = (d[0] << 8) | d[1];
-		off = 20;
-		break;
-	case DLT_RAW:
-	case DLT_IPV4:
-	case DLT_IPV6:
-		off = 0;
-		et = 0;
-		break;
-	case DLT_NULL:
-	case DLT_LOOP:
-		if (n < 4)
-			return -1;
-		off = 4;
-		et = 0;
-		break;
-	default:
-		return -1;
-	}
-	if (et && et != 0x0800 && et != 0x86dd)
-		return -1;
-	if (n <= off)
-		return -1;
-	if (et == 0x0800 && (d[off] >> 4) != 4)
-		return -1;
-	if (et == 0x86dd && (d[off] >> 4) != 6)
-		return -1;
-	if (!et && (d[off] >> 4) != 4 && (d[off] >> 4) != 6)
-		return -1;
-	return (int)off;
-}
-
-static bool dlt_supported(int dlt)
-{
-	switch (dlt) {
-	case DLT_EN10MB: case DLT_LINUX_SLL: case DLT_LINUX_SLL2: case DLT_RAW:
-	case DLT_IPV4: case DLT_IPV6: case DLT_NULL: case DLT_LOOP:
-		return true;
-	}
-	return false;
-}
-
 static int push(struct run *r, unsigned int capture, unsigned int reason)
 {
 	if (r->n == r->cap) {
@@ -166,7 +97,7 @@ static int judge_capture(struct sg_validator *v, const char *file, unsigned int 
 		return SG_EXIT_USAGE;
 	}
 	dlt = pcap_datalink(pc);
-	if (!dlt_supported(dlt)) {
+	if (!sg_capture_dlt_supported(dlt)) {
 		const char *nm = pcap_datalink_val_to_name(dlt);
 
 		fprintf(stderr, "sipguard: %s: unsupported link type %d (%s): use Ethernet, Linux cooked, raw IP or loopback captures\n",
@@ -179,7 +110,7 @@ static int judge_capture(struct sg_validator *v, const char *file, unsigned int 
 		int off;
 
 		idx++;
-		off = l3_offset(dlt, d, h->caplen);
+		off = sg_capture_l3_offset(dlt, d, h->caplen);
 		if (off < 0) {
 			reason = SG_PASS_NOT_IP;
 		} else {
