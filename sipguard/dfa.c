@@ -25,7 +25,7 @@ int sg_dfa_build(const struct sg_pattern *pats, unsigned int n, struct sg_config
 
 	*rows = NULL;
 	memset(cfg->byte_class, 0, sizeof(cfg->byte_class));
-	sg_prefilter_build(pats, 0, cfg);
+	sg_prefilter_build(pats, 0, cfg); /* off until the DFA is built */
 	cfg->dfa_states = 0;
 	cfg->sig_fields = 0;
 	if (!n)
