@@ -45,12 +45,15 @@ lab_down() {
 	ip netns del $LAB_PHONE 2>/dev/null
 	ip netns del $LAB_CUST 2>/dev/null
 	ip netns del $LAB_CUST2 2>/dev/null
+	# sipguard's pin root, if this lab created it and left it empty
+	[ -n "${LAB_PIN_ROOT_NEW:-}" ] && rmdir /sys/fs/bpf/sipguard 2>/dev/null
 	[ -n "${LAB_STATE:-}" ] && rm -rf "$LAB_STATE"
 	[ -n "${LAB_TMP:-}" ] && rm -rf "$LAB_TMP"
 	return 0
 }
 
 lab_up() {
+	LAB_PIN_ROOT_NEW=$([ -e /sys/fs/bpf/sipguard ] || echo yes)
 	LAB_STATE=$(mktemp -d /tmp/sgt-state.XXXXXX)
 	LAB_TMP=$(mktemp -d /tmp/sgt-tmp.XXXXXX)
 	ip netns del $LAB_PHONE 2>/dev/null; ip netns del $LAB_CUST 2>/dev/null
