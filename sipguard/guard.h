@@ -25,7 +25,7 @@ int sg_cidr_parse(const char *s, struct sg_range *r);
  * sg_fault(POINT) true. Points: after-pin, before-nft, after-nft (enable kills
  * itself with SIGKILL there: sg_fault_kill), no-xt-bpf (the xt_bpf probe
  * reports absence), verifier (the validator is loaded with a program the
- * verifier rejects). */
+ * verifier rejects), old-kernel (the same, on a kernel said to be 6.1). */
 bool sg_fault(const char *point);
 void sg_fault_kill(const char *point);
 

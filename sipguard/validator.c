@@ -6,7 +6,9 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 #include <linux/magic.h>
@@ -33,6 +35,32 @@ struct sg_validator {
 	struct sg_dfa_row *dfa;  /* copy of the sg_dfa rows, for sg_validator_run's fallback */
 	struct sg_dfa_fast *dfa_fast; /* copy of the sg_dfa_fast table, same use */
 };
+
+static bool fault(const char *point)
+{
+	const char *f = getenv("SIPGUARD_FAULT");
+
+	return f && !strcmp(f, point);
+}
+
+/* The validator's loops are may_goto loops (sip_parse.h), which the
+ * verifier accepts from Linux 6.9 on. Writes the running release to REL. */
+static bool kernel_has_may_goto(char *rel, size_t size)
+{
+	struct utsname u;
+	unsigned int major = 0, minor = 0;
+
+	if (fault("old-kernel")) /* test hook: as if the kernel were Debian 12's */
+		snprintf(u.release, sizeof(u.release), "6.1.0-test");
+	else if (uname(&u))
+		u.release[0] = 0;
+	if (sscanf(u.release, "%u.%u", &major, &minor) != 2) {
+		snprintf(rel, size, "unknown");
+		return true; /* cannot tell: do not blame the kernel */
+	}
+	snprintf(rel, size, "%s", u.release);
+	return major > 6 || (major == 6 && minor >= 9);
+}
 
 static int host_key(const char *h, struct sg_host_key *k)
 {
@@ -194,7 +222,7 @@ int sg_validator_load(const struct sg_profile *p, const struct sg_customer_opts 
 		pr_warn("cannot size the validator maps: %s\n", strerror(-err));
 		goto out;
 	}
-	if (getenv("SIPGUARD_FAULT") && !strcmp(getenv("SIPGUARD_FAULT"), "verifier")) {
+	if (fault("verifier") || fault("old-kernel")) {
 		/* test hook (guard.h): r0 = *(u64 *)(r10 + 8) reads above the
 		 * stack frame, which the verifier rejects */
 		static const struct bpf_insn bad[] = {
@@ -205,9 +233,14 @@ int sg_validator_load(const struct sg_profile *p, const struct sg_customer_opts 
 	}
 	err = sg_validator__load(v->skel);
 	if (err) {
+		char rel[65];
+
 		if ((err == -EPERM || err == -EACCES) && geteuid() != 0)
 			pr_warn("loading the validator was refused (%s): run as root (CAP_BPF + CAP_NET_ADMIN)\n",
 				strerror(-err));
+		else if (!kernel_has_may_goto(rel, sizeof(rel)))
+			pr_warn("kernel %s is too old for the validator: its loops need may_goto, "
+				"Linux 6.9 or later (%s)\n", rel, strerror(-err));
 		else
 			pr_warn("the kernel verifier rejected the validator (or its maps could not be created): "
 				"%s (run with -v for the verifier log)\n", strerror(-err));

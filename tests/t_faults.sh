@@ -170,6 +170,16 @@ echo "$out" | grep -q "nothing changed" || fail "verifier: $out"
 converged $A $LAB_CUST
 ok "verifier rejection: exit 1, names the verifier, previous generation intact"
 
+# ---- kernel older than 6.9 (test hook: rejection on a kernel said to be 6.1) ----
+before=$(snap)
+out=$(SIPGUARD_FAULT=old-kernel sg enable $A --profile trunk --netns $LAB_CUST 2>&1); rc=$?
+[ $rc -eq 1 ] || fail "old kernel: rc=$rc, want 1: $out"
+echo "$out" | grep -q "kernel 6.1.0-test is too old for the validator: its loops need may_goto, Linux 6.9 or later" ||
+	fail "old kernel: $out"
+[ "$before" = "$(snap)" ] || fail "old kernel: something changed"
+converged $A $LAB_CUST
+ok "kernel older than 6.9: exit 1, names the kernel and the version needed, previous generation intact"
+
 # ---- full disk for the state file ----------------------------------------------
 TINY=$LAB_TMP/tiny
 mkdir -p "$TINY" && mount -t tmpfs -o size=4k tmpfs "$TINY" || fail "tiny tmpfs"

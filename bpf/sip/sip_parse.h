@@ -20,7 +20,14 @@
  *    of multiplying; they take the scratch and config map values as
  *    pointers to plain structs and keep mutable state in the scratch;
  *  - SG_FORGET after a bounded loop makes its many exits look alike;
- *  - no bpf_loop: its callbacks are indirect calls, ~30 ns each here.
+ *  - no bpf_loop: its callbacks are indirect calls, ~30 ns each here;
+ *  - the line loop and every loop inside it are may_goto loops
+ *    (SG_CAN_LOOP): the verifier checks such a loop until its state at the
+ *    head repeats, so the line function is inlined without a call per line.
+ *    Inside it, a loop counted from a constant would be walked trip by
+ *    trip on every path, so these loops bound the distance from where they
+ *    started instead, and SG_OPAQUE keeps clang from turning that position
+ *    back into a counter.
  */
 #ifndef SIP_PARSE_H
 #define SIP_PARSE_H
@@ -43,7 +50,23 @@
 #define SG_OPAQUE(v) asm volatile("" : "+r"(v))
 #define SG_FORGET(s, v) ({ (s)->m.tmp = (v); *(volatile __u32 *)&(s)->m.tmp; })
 #define SG_FORGET64(s, v) ({ (s)->m.tmp64 = (v); *(volatile __u64 *)&(s)->m.tmp64; })
+/* 1 until the kernel's may_goto budget runs out (millions of trips, never
+ * reached here). may_goto needs kernel 6.9; spelled in bytes for clang < 19. */
+#define SG_CAN_LOOP                                                            \
+	({                                                                     \
+		__label__ l_break, l_continue;                                 \
+		int ok_ = 1;                                                   \
+		asm volatile goto("1:.byte 0xe5; .byte 0;"                     \
+				  ".long ((%l[l_break] - 1b - 8) / 8) & 0xffff;" \
+				  ".short 0" :::: l_break);                    \
+		goto l_continue;                                               \
+	l_break:                                                               \
+		ok_ = 0;                                                       \
+	l_continue:                                                            \
+		ok_;                                                           \
+	})
 #else
+#define SG_CAN_LOOP 1
 #define SG_FORGET(s, v) (v)
 #define SG_FORGET64(s, v) (v)
 #define SG_OPAQUE(v) ((void)0)
@@ -76,6 +99,7 @@ struct sg_msg {
 	__u64 method_a, method_b; /* method token, packed (first 16 bytes) */
 	__u32 method_len;
 	__u32 n_headers;
+	__u32 line_idx;       /* line loop: index of the next line */
 	/* header counts (single-valued ones must stay <= 1) */
 	__u32 n_via, n_from, n_to, n_callid, n_cseq, n_clen, n_ctype, n_maxfwd, n_ua;
 	__u32 clen;           /* Content-Length value */
@@ -289,10 +313,13 @@ SG_INLINE __u32 sg_header_field(__u32 id)
 
 SG_INLINE __u32 sg_skip_ws_inline(struct sg_scratch *s, __u32 i, __u32 end)
 {
-	for (int k = 0; k < 64; k++) {
-		if (i >= end || !sg_is_ws(SG_B(s, i)))
+	__u32 start = i;
+
+	while (SG_CAN_LOOP) {
+		if (i >= end || i - start >= 64 || !sg_is_ws(SG_B(s, i)))
 			break;
 		i++;
+		SG_OPAQUE(i);
 	}
 	return SG_FORGET(s, i);
 }
@@ -303,12 +330,13 @@ SG_INLINE __u32 sg_skip_ws_inline(struct sg_scratch *s, __u32 i, __u32 end)
 SG_INLINE __u32 sg_token_inline(struct sg_scratch *s, __u32 i, __u32 end, __u32 fold)
 {
 	__u64 a = 0, b = 0;
-	__u32 n = 0;
+	__u32 start = i, n = 0;
 
-	for (int k = 0; k < 64; k++) {
+	while (SG_CAN_LOOP) {
 		__u8 c;
 
-		if (i >= end)
+		n = i - start;
+		if (i >= end || n >= 64)
 			break;
 		c = SG_B(s, i);
 		if (!sg_is_token(c))
@@ -319,8 +347,8 @@ SG_INLINE __u32 sg_token_inline(struct sg_scratch *s, __u32 i, __u32 end, __u32 
 			a |= (__u64)c << (8 * n);
 		else if (n < 16)
 			b |= (__u64)c << (8 * (n - 8));
-		n++;
 		i++;
+		SG_OPAQUE(i);
 	}
 	s->m.tok_a = SG_FORGET64(s, a);
 	s->m.tok_b = SG_FORGET64(s, b);
@@ -334,14 +362,14 @@ SG_INLINE __u32 sg_token_inline(struct sg_scratch *s, __u32 i, __u32 end, __u32 
 SG_INLINE __u32 sg_uint(struct sg_scratch *s, __u32 i, __u32 end)
 {
 	__u64 v = 0;
-	__u32 n = 0, over = 0;
+	__u32 start = i, n, over = 0;
 
 	if (!s)
 		return end;
-	for (int k = 0; k < 33; k++) {
+	while (SG_CAN_LOOP) {
 		__u8 c;
 
-		if (i >= end)
+		if (i >= end || i - start >= 33)
 			break;
 		c = SG_B(s, i);
 		if (!sg_is_digit(c))
@@ -351,9 +379,10 @@ SG_INLINE __u32 sg_uint(struct sg_scratch *s, __u32 i, __u32 end)
 			over = 1;
 			v = 0xffffffffULL + 1;
 		}
-		n++;
 		i++;
+		SG_OPAQUE(i);
 	}
+	n = i - start;
 	s->m.num = (n == 0 || n > 32 || over) ? -1 : (__s64)v;
 	return i;
 }
@@ -483,14 +512,19 @@ SG_SUBPROG __u32 sg_top_via(struct sg_scratch *s, __u32 vs, __u32 ve)
 
 SG_INLINE __u32 sg_all_digits(struct sg_scratch *s, __u32 i, __u32 end)
 {
+	__u32 start = i;
+
 	if (!s || i >= end)
 		return 0;
-	for (int k = 0; k < 64; k++) {
+	while (SG_CAN_LOOP) {
+		if (i - start >= 64)
+			return 0;
 		if (i >= end)
 			return 1;
 		if (!sg_is_digit(SG_B(s, i)))
 			return 0;
 		i++;
+		SG_OPAQUE(i);
 	}
 	return 0;
 }
@@ -695,7 +729,7 @@ SG_SUBPROG __u32 sg_start_line(struct sg_scratch *s, const struct sg_config *cfg
 /* ---- header lines ---------------------------------------------------------- */
 
 /* Value of header ID in [vs, ve) (its first non-empty line). */
-SG_SUBPROG __u32 sg_header_value(struct sg_scratch *s, __u32 id, __u32 vs, __u32 ve)
+SG_INLINE __u32 sg_header_value(struct sg_scratch *s, __u32 id, __u32 vs, __u32 ve)
 {
 	__s64 v;
 
@@ -909,10 +943,11 @@ SG_INLINE __u32 sg_line(struct sg_scratch *s, const struct sg_config *cfg, __u32
 	i = SG_FORGET(s, i); /* the name paths converge here */
 	vs = sg_skip_ws_inline(s, i + 1, le);
 	ve = le;
-	for (int k = 0; k < 64; k++) { /* trailing whitespace */
-		if (ve <= vs || !sg_is_ws(SG_B(s, ve - 1)))
+	while (SG_CAN_LOOP) { /* trailing whitespace, at most 64 bytes */
+		if (ve <= vs || le - ve >= 64 || !sg_is_ws(SG_B(s, ve - 1)))
 			break;
 		ve--;
+		SG_OPAQUE(ve);
 	}
 	ve = SG_FORGET(s, ve);
 	/* forgotten: every header id would otherwise be verified on its own */
@@ -964,17 +999,20 @@ SG_INLINE __u32 sg_prefilter(struct sg_scratch *s, const struct sg_config *cfg, 
 {
 	__u32 i = off, step = cfg->pf_stride;
 
-	for (int k = 0; k < SG_MAX_LINE_HARD; k++) {
+	while (SG_CAN_LOOP) {
 		__u32 h;
 
 		if (i + SG_PF_GRAM > end)
 			return 0;
+		if (i - off >= SG_MAX_LINE_HARD)
+			return 1; /* longer than any line: let the DFA decide */
 		h = SG_PF_HASH(SG_LOAD64(&s->buf[i & SG_BUF_MASK]));
 		if (cfg->pf_bits[(h >> 3) & (SG_PF_BITS / 8 - 1)] & (1u << (h & 7)))
 			return 1;
 		i += step;
+		SG_OPAQUE(i);
 	}
-	return 1; /* longer than any line: let the DFA decide */
+	return 1;
 }
 
 /* The signature scan of the range sg_line left. A value the prefilter
@@ -1052,8 +1090,8 @@ SG_INLINE __u32 sg_eol(struct sg_scratch *s, __u32 ls, __u32 stop_bad)
 	__u32 i = ls, len = s->m.len;
 
 	s->m.eol_bad = 0;
-	for (int k = 0; k < SG_MAX_LINE_HARD / 8 + 1; k++) {
-		if (i >= len)
+	while (SG_CAN_LOOP) {
+		if (i >= len || i - ls >= (SG_MAX_LINE_HARD / 8 + 1) * 8)
 			break;
 		if (i + 8 <= len) {
 			__u64 w = SG_LOAD64(&s->buf[i & SG_BUF_MASK]);
@@ -1083,7 +1121,7 @@ SG_INLINE __u32 sg_eol(struct sg_scratch *s, __u32 ls, __u32 stop_bad)
 /* One line per call (IDX 0 = start line): finds its end, parses it, scans
  * it for signatures. Returns 0 to go on with the next line, 1 to stop
  * (end of the header section, a drop reason in m.reason, or no more bytes). */
-SG_SUBPROG __u32 sg_next_line(struct sg_scratch *s, const struct sg_config *cfg, __u32 idx)
+SG_INLINE __u32 sg_next_line(struct sg_scratch *s, const struct sg_config *cfg, __u32 idx)
 {
 	__u32 ls, i, le, r;
 
@@ -1290,9 +1328,16 @@ SG_SUBPROG __u32 sg_judge_message(struct sg_scratch *s, const struct sg_config *
 	if (!s || !cfg)
 		return SG_PASS_SIP;
 	s->m.pos = s->m.start;
-	for (__u32 k = 0; k < SG_MAX_HEADERS_HARD + 2; k++)
+	s->m.line_idx = 0;
+	while (SG_CAN_LOOP) {
+		__u32 k = s->m.line_idx;
+
+		if (k >= SG_MAX_HEADERS_HARD + 2)
+			break;
+		s->m.line_idx = k + 1;
 		if (sg_next_line(s, cfg, k))
 			break;
+	}
 	if (!s->m.reason)
 		s->m.reason = sg_check_message(s, cfg);
 	r = s->m.reason;
