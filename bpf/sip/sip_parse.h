@@ -994,25 +994,33 @@ SG_INLINE __u32 sg_dfa_range(struct sg_scratch *s, const struct sg_config *cfg)
 
 /* The prefilter over [off, end): 1 when a checked window's gram is in the
  * bitmap (a pattern may occur), 0 when no pattern can. */
+SG_INLINE __u32 sg_pf_hit(const struct sg_config *cfg, __u64 w)
+{
+	__u32 h = SG_PF_HASH(w);
+
+	return cfg->pf_bits[(h >> 3) & (SG_PF_BITS / 8 - 1)] & (1u << (h & 7));
+}
+
 SG_INLINE __u32 sg_prefilter(struct sg_scratch *s, const struct sg_config *cfg, __u32 off,
 			     __u32 end)
 {
 	__u32 i = off, step = cfg->pf_stride;
 
+	/* two windows per trip: one loop test and one branch for both */
 	while (SG_CAN_LOOP) {
-		__u32 h;
-
-		if (i + SG_PF_GRAM > end)
-			return 0;
 		if (i - off >= SG_MAX_LINE_HARD)
 			return 1; /* longer than any line: let the DFA decide */
-		h = SG_PF_HASH(SG_LOAD64(&s->buf[i & SG_BUF_MASK]));
-		if (cfg->pf_bits[(h >> 3) & (SG_PF_BITS / 8 - 1)] & (1u << (h & 7)))
+		if (i + step + SG_PF_GRAM > end)
+			break;
+		if (sg_pf_hit(cfg, SG_LOAD64(&s->buf[i & SG_BUF_MASK])) |
+		    sg_pf_hit(cfg, SG_LOAD64(&s->buf[(i + step) & SG_BUF_MASK])))
 			return 1;
-		i += step;
+		i += 2 * step;
 		SG_OPAQUE(i);
 	}
-	return 1;
+	if (i + SG_PF_GRAM > end)
+		return 0;
+	return sg_pf_hit(cfg, SG_LOAD64(&s->buf[i & SG_BUF_MASK])) != 0;
 }
 
 /* The signature scan of the range sg_line left. A value the prefilter
