@@ -315,6 +315,11 @@ SG_INLINE __u32 sg_skip_ws_inline(struct sg_scratch *s, __u32 i, __u32 end)
 {
 	__u32 start = i;
 
+	/* nearly always: no whitespace, or one space (outside the loop) */
+	if (i >= end || !sg_is_ws(SG_B(s, i)))
+		return SG_FORGET(s, i);
+	if (i + 1 >= end || !sg_is_ws(SG_B(s, i + 1)))
+		return SG_FORGET(s, i + 1);
 	while (SG_CAN_LOOP) {
 		if (i >= end || i - start >= 64 || !sg_is_ws(SG_B(s, i)))
 			break;
