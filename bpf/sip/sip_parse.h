@@ -198,6 +198,34 @@ SG_INLINE __u32 sg_fail(struct sg_scratch *s, __u32 reason)
 	return 1; /* stops the line loop */
 }
 
+/* Exact per-byte test: 0x80 in every byte of W that is zero. */
+SG_INLINE __u64 sg_swar_zero(__u64 w)
+{
+	const __u64 low7 = 0x7f7f7f7f7f7f7f7fULL;
+
+	return ~(((w & low7) + low7) | w | low7);
+}
+
+/* 0x80 in every byte of W that is a letter or '-' (exact per byte: no
+ * carry crosses a byte, the sums stay below 0x100). */
+SG_INLINE __u64 sg_swar_name_bytes(__u64 w)
+{
+	__u64 x = w | 0x2020202020202020ULL;     /* letters fold to lower case */
+	__u64 y = x & 0x7f7f7f7f7f7f7f7fULL;
+	__u64 ge_a = y + 0x1f1f1f1f1f1f1f1fULL;  /* bit 7: y >= 'a' */
+	__u64 gt_z = y + 0x0505050505050505ULL;  /* bit 7: y > 'z' */
+
+	return (ge_a & ~gt_z & ~x & 0x8080808080808080ULL) |
+	       sg_swar_zero(w ^ 0x2d2d2d2d2d2d2d2dULL);
+}
+
+/* Index (0..7) of the lowest byte flagged 0x80 in the non-zero mask M: the
+ * multiply moves byte (7 - p) of the constant, which is p, to the top. */
+SG_INLINE __u32 sg_swar_first(__u64 m)
+{
+	return ((((m & -m) >> 7) * 0x0001020304050607ULL) >> 56) & 7;
+}
+
 /* ---- method identification ------------------------------------------- */
 
 SG_INLINE __u32 sg_method_bit(__u64 a, __u64 b, __u32 len)
@@ -701,12 +729,28 @@ SG_SUBPROG __u32 sg_start_line(struct sg_scratch *s, const struct sg_config *cfg
 	s->m.method_bit = sg_method_bit(s->m.tok_a, s->m.tok_b, n);
 
 	us = sg_skip_ws_inline(s, i, le);
+	/* the URI ends at the first SP or HTAB: 8 bytes at a time, then the
+	 * result is clamped where a byte scan would have stopped (the line's
+	 * end, or one byte past the longest URI) */
 	i = us;
-	for (int k = 0; k < SG_MAX_URI_HARD + 1; k++) {
-		if (i >= le || sg_is_ws(SG_B(s, i)))
+	for (int k = 0; k < SG_MAX_URI_HARD / 8 + 1; k++) {
+		__u64 w, ws;
+
+		if (i >= le || i - us > SG_MAX_URI_HARD)
 			break;
-		i++;
+		w = SG_LOAD64(&s->buf[i & SG_BUF_MASK]);
+		ws = sg_swar_zero(w ^ 0x2020202020202020ULL) | sg_swar_zero(w ^ 0x0909090909090909ULL);
+		if (ws) {
+			i += sg_swar_first(ws);
+			break;
+		}
+		i += 8;
 	}
+	i = SG_FORGET(s, i);
+	if (i > le)
+		i = le;
+	if (i - us > SG_MAX_URI_HARD + 1)
+		i = us + SG_MAX_URI_HARD + 1;
 	ue = i = SG_FORGET(s, i);
 	if (ue == us || i >= le)
 		return SG_DROP_START_LINE;
@@ -812,34 +856,6 @@ SG_INLINE __u32 sg_empty_value(__u32 id)
 		return SG_DROP_MISSING_HEADER;
 	}
 	return 0;
-}
-
-/* Exact per-byte test: 0x80 in every byte of W that is zero. */
-SG_INLINE __u64 sg_swar_zero(__u64 w)
-{
-	const __u64 low7 = 0x7f7f7f7f7f7f7f7fULL;
-
-	return ~(((w & low7) + low7) | w | low7);
-}
-
-/* 0x80 in every byte of W that is a letter or '-' (exact per byte: no
- * carry crosses a byte, the sums stay below 0x100). */
-SG_INLINE __u64 sg_swar_name_bytes(__u64 w)
-{
-	__u64 x = w | 0x2020202020202020ULL;     /* letters fold to lower case */
-	__u64 y = x & 0x7f7f7f7f7f7f7f7fULL;
-	__u64 ge_a = y + 0x1f1f1f1f1f1f1f1fULL;  /* bit 7: y >= 'a' */
-	__u64 gt_z = y + 0x0505050505050505ULL;  /* bit 7: y > 'z' */
-
-	return (ge_a & ~gt_z & ~x & 0x8080808080808080ULL) |
-	       sg_swar_zero(w ^ 0x2d2d2d2d2d2d2d2dULL);
-}
-
-/* Index (0..7) of the lowest byte flagged 0x80 in the non-zero mask M: the
- * multiply moves byte (7 - p) of the constant, which is p, to the top. */
-SG_INLINE __u32 sg_swar_first(__u64 m)
-{
-	return ((((m & -m) >> 7) * 0x0001020304050607ULL) >> 56) & 7;
 }
 
 /* Header name fast path: a name of letters and '-' directly followed by

@@ -890,6 +890,9 @@ static void gen_invalid(void)
 	invalid(T_UDP4, "start-line-no-sp-after-method", "bad-start-line", &b, NULL);
 	tmpl(&b, T_UDP4, "INVITE SIP/2.0", "INVITE", 0, NULL, sdp_v4, CL_AUTO);
 	invalid(T_UDP4, "start-line-no-uri", "bad-start-line", &b, NULL);
+	tmpl(&b, T_UDP4, "INVITE sip:bob@example.com", "INVITE", 0, NULL, sdp_v4, CL_AUTO);
+	invalid(T_UDP4, "start-line-no-version", "bad-start-line", &b,
+		"the URI runs to the line's end; the next line has spaces within 8 bytes");
 	tmpl(&b, T_UDP4, "SIP/2.0 2000 OK", "INVITE", 0, NULL, NULL, CL_AUTO);
 	invalid(T_UDP4, "status-code-4-digits", "bad-start-line", &b, NULL);
 	tmpl(&b, T_UDP4, "SIP/2.0 20x OK", "INVITE", 0, NULL, NULL, CL_AUTO);
