@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <osipparser2/osip_parser.h>
 
@@ -502,6 +503,66 @@ static int cmd_insns(const char *path)
 	return 0;
 }
 
+/* Where the JIT put each source line of the pinned program PATH: one
+ * "address file:line" per line-info record (bench/profile --lines maps perf
+ * samples to source lines with it; needs the program's BTF). */
+static int cmd_lines(const char *path)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), n, rec;
+	struct bpf_line_info *li = NULL;
+	__u64 *jl = NULL;
+	struct btf *btf = NULL;
+	int fd = bpf_obj_get(path), err = 1;
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		goto out;
+	}
+	n = info.nr_jited_line_info < info.nr_line_info ? info.nr_jited_line_info
+							 : info.nr_line_info;
+	rec = info.line_info_rec_size;
+	if (!n || rec < sizeof(*li)) {
+		fprintf(stderr, "%s: no line info (program loaded without BTF?)\n", path);
+		goto out;
+	}
+	li = calloc(n, rec);
+	jl = calloc(n, sizeof(*jl));
+	btf = btf__load_from_kernel_by_id(info.btf_id);
+	if (!li || !jl || !btf) {
+		fprintf(stderr, "%s: cannot read its line info or BTF\n", path);
+		goto out;
+	}
+	memset(&info, 0, sizeof(info));
+	info.nr_line_info = n;
+	info.line_info_rec_size = rec;
+	info.line_info = (unsigned long)li;
+	info.nr_jited_line_info = n;
+	info.jited_line_info_rec_size = sizeof(*jl);
+	info.jited_line_info = (unsigned long)jl;
+	len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		goto out;
+	}
+	for (__u32 k = 0; k < n; k++) {
+		const struct bpf_line_info *l = (const void *)((const char *)li + (size_t)k * rec);
+		const char *file = btf__name_by_offset(btf, l->file_name_off);
+		const char *base = file ? strrchr(file, '/') : NULL;
+
+		printf("%llx %s:%u\n", (unsigned long long)jl[k], base ? base + 1 : file ? file : "?",
+		       BPF_LINE_INFO_LINE_NUM(l->line_col));
+	}
+	err = 0;
+out:
+	btf__free(btf);
+	free(li);
+	free(jl);
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
 /* The packet set as NAME.sip (the SIP payload) and NAME.pkt (the whole
  * packet behind an Ethernet header, as BPF_PROG_TEST_RUN gets it here:
  * `bpftool prog run ... data_in NAME.pkt`). */
@@ -562,7 +623,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: pktcost [--repeat N] [--rounds N] [--osip-iters N] [--profile P] [--tsv FILE]\n"
 		"               cost | sizes LIST | patterns PROFILE...\n"
-		"       pktcost pin PROFILE DIR | insns PINNED_PROG | dump DIR | genpat N SEED\n");
+		"       pktcost pin PROFILE DIR | insns PINNED_PROG | lines PINNED_PROG | dump DIR\n"
+		"       pktcost genpat N SEED\n");
 	exit(2);
 }
 
@@ -610,6 +672,8 @@ int main(int argc, char **argv)
 		return cmd_pin(argv[i + 1], argv[i + 2]);
 	if (!strcmp(argv[i], "insns") && i + 1 < argc)
 		return cmd_insns(argv[i + 1]);
+	if (!strcmp(argv[i], "lines") && i + 1 < argc)
+		return cmd_lines(argv[i + 1]);
 	if (!strcmp(argv[i], "dump") && i + 1 < argc)
 		return cmd_dump(argv[i + 1]);
 	if (!strcmp(argv[i], "genpat") && i + 2 < argc)
