@@ -66,12 +66,6 @@ int sg_cidr_parse(const char *s, struct sg_range *r)
 	return 0;
 }
 
-bool sg_fault(const char *point)
-{
-	const char *f = getenv("SIPGUARD_FAULT");
-	return f && !strcmp(f, point);
-}
-
 void sg_fault_kill(const char *point)
 {
 	if (sg_fault(point)) {

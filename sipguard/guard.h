@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "fault.h"
 #include "state.h"
 
 #define SG_BPFFS "/sys/fs/bpf"
@@ -21,12 +22,7 @@ struct sg_range {
 /* Parses ADDR or ADDR/LEN. Returns 0 or -EINVAL. */
 int sg_cidr_parse(const char *s, struct sg_range *r);
 
-/* Test hook (tests/t_faults.sh), not an interface: SIPGUARD_FAULT=POINT makes
- * sg_fault(POINT) true. Points: after-pin, before-nft, after-nft (enable kills
- * itself with SIGKILL there: sg_fault_kill), no-xt-bpf (the xt_bpf probe
- * reports absence), verifier (the validator is loaded with a program the
- * verifier rejects), old-kernel (the same, on a kernel said to be 6.1). */
-bool sg_fault(const char *point);
+/* Kills the process with SIGKILL when sg_fault(POINT) (fault.h). */
 void sg_fault_kill(const char *point);
 
 int sg_lock(void);                 /* flock on SG_LOCK_FILE: fd or exit code < 0 */

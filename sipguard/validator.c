@@ -20,6 +20,7 @@
 #include "sg_validator.skel.h"
 #undef sg_validator
 
+#include "fault.h"
 #include "validator.h"
 #include "sip_parse_user.h"
 #include "log.h"
@@ -36,13 +37,6 @@ struct sg_validator {
 	struct sg_dfa_fast *dfa_fast; /* copy of the sg_dfa_fast table, same use */
 };
 
-static bool fault(const char *point)
-{
-	const char *f = getenv("SIPGUARD_FAULT");
-
-	return f && !strcmp(f, point);
-}
-
 /* The validator's loops are may_goto loops (sip_parse.h), which the
  * verifier accepts from Linux 6.9 on. Writes the running release to REL. */
 static bool kernel_has_may_goto(char *rel, size_t size)
@@ -50,7 +44,7 @@ static bool kernel_has_may_goto(char *rel, size_t size)
 	struct utsname u;
 	unsigned int major = 0, minor = 0;
 
-	if (fault("old-kernel")) /* test hook: as if the kernel were Debian 12's */
+	if (sg_fault("old-kernel")) /* test hook: as if the kernel were Debian 12's */
 		snprintf(u.release, sizeof(u.release), "6.1.0-test");
 	else if (uname(&u))
 		u.release[0] = 0;
@@ -222,7 +216,7 @@ int sg_validator_load(const struct sg_profile *p, const struct sg_customer_opts 
 		pr_warn("cannot size the validator maps: %s\n", strerror(-err));
 		goto out;
 	}
-	if (fault("verifier") || fault("old-kernel")) {
+	if (sg_fault("verifier") || sg_fault("old-kernel")) {
 		/* test hook (guard.h): r0 = *(u64 *)(r10 + 8) reads above the
 		 * stack frame, which the verifier rejects */
 		static const struct bpf_insn bad[] = {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Live fault tests of sipguard enable/status/restore (issue 5 part 4):
-# kill -9 at each step of enable (SIPGUARD_FAULT test hook, guard.h), deleted
+# kill -9 at each step of enable (SIPGUARD_FAULT test hook, fault.h), deleted
 # pin, deleted namespace, bpffs missing, xt_bpf missing, verifier rejection,
 # full disk for the state file, concurrent runs. Every failure must leave the
 # ruleset, the pin tree and the state dir as they were (snap).
