@@ -1013,8 +1013,7 @@ SG_INLINE __u32 sg_dfa_range(struct sg_scratch *s, const struct sg_config *cfg)
 	return 0;
 }
 
-/* The prefilter over [off, end): 1 when a checked window's gram is in the
- * bitmap (a pattern may occur), 0 when no pattern can. */
+/* Non-zero when the gram at the start of W is in the prefilter bitmap. */
 SG_INLINE __u32 sg_pf_hit(const struct sg_config *cfg, __u64 w)
 {
 	__u32 h = SG_PF_HASH(w);
@@ -1022,6 +1021,8 @@ SG_INLINE __u32 sg_pf_hit(const struct sg_config *cfg, __u64 w)
 	return cfg->pf_bits[(h >> 3) & (SG_PF_BITS / 8 - 1)] & (1u << (h & 7));
 }
 
+/* The prefilter over [off, end): 1 when a checked window's gram is in the
+ * bitmap (a pattern may occur), 0 when no pattern can. */
 SG_INLINE __u32 sg_prefilter(struct sg_scratch *s, const struct sg_config *cfg, __u32 off,
 			     __u32 end)
 {
@@ -1147,8 +1148,8 @@ SG_INLINE __u32 sg_eol(struct sg_scratch *s, __u32 ls, __u32 stop_bad)
 	return SG_FORGET(s, i);
 }
 
-/* One line per call (IDX 0 = start line): finds its end, parses it, scans
- * it for signatures. Returns 0 to go on with the next line, 1 to stop
+/* One line per trip of the line loop (IDX 0 = start line): finds its end,
+ * parses it, scans it for signatures. Returns 0 to go on with the next line, 1 to stop
  * (end of the header section, a drop reason in m.reason, or no more bytes). */
 SG_INLINE __u32 sg_next_line(struct sg_scratch *s, const struct sg_config *cfg, __u32 idx)
 {
