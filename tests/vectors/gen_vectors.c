@@ -1011,6 +1011,15 @@ static void gen_invalid(void)
 	invalid(T_UDP4, "cut-inside-header-line", "truncated", &b, NULL);
 
 	/* sizes */
+	s = rep('a', 496); /* sip: + 496 + @example.com = 512, every profile's max_uri */
+	if (asprintf(&line, "OPTIONS sip:%s@example.com SIP/2.0", s) < 0)
+		abort();
+	tmpl(&b, T_UDP4, line, "OPTIONS", 0, NULL, NULL, CL_AUTO);
+	free(line);
+	free(s);
+	valid(T_UDP4, "ruri-512-bytes", &b, "R-URI exactly at the limit (the URI scan goes 8 bytes at a time)");
+	tmpl(&b, T_UDP4, "OPTIONS   sip:carol@example.com   SIP/2.0", "OPTIONS", 0, NULL, NULL, CL_AUTO);
+	valid(T_UDP4, "request-line-runs-of-spaces", &b, "LWS runs around the R-URI");
 	s = rep('a', 600);
 	if (asprintf(&line, "OPTIONS sip:%s@example.com SIP/2.0", s) < 0)
 		abort();
