@@ -219,6 +219,17 @@ SG_INLINE __u64 sg_swar_name_bytes(__u64 w)
 	       sg_swar_zero(w ^ 0x2d2d2d2d2d2d2d2dULL);
 }
 
+/* 0x80 in every byte of W that is a control byte (< 0x20) or DEL: (b + 1)
+ * mod 128 is at most 0x20 exactly for those, and bytes from 0x80 up are
+ * cleared by W's own top bit. Exact per byte, no carry crosses a byte. */
+SG_INLINE __u64 sg_swar_ctl(__u64 w)
+{
+	const __u64 low7 = 0x7f7f7f7f7f7f7f7fULL;
+	__u64 t = ((w & low7) + 0x0101010101010101ULL) & low7;
+
+	return ~((t + 0x5f5f5f5f5f5f5f5fULL) | w) & 0x8080808080808080ULL;
+}
+
 /* Index (0..7) of the lowest byte flagged 0x80 in the non-zero mask M: the
  * multiply moves byte (7 - p) of the constant, which is p, to the top. */
 SG_INLINE __u32 sg_swar_first(__u64 m)
@@ -1117,30 +1128,38 @@ SG_SUBPROG __u32 sg_eol_bytes(struct sg_scratch *s, __u32 i, __u32 stop_bad)
  * of buffer, or line longer than SG_MAX_LINE_HARD). */
 SG_INLINE __u32 sg_eol(struct sg_scratch *s, __u32 ls, __u32 stop_bad)
 {
-	__u32 i = ls, len = s->m.len;
+	__u32 i = ls, len = s->m.len, last;
 
 	s->m.eol_bad = 0;
+	/* the fast loop: whole words inside the buffer and the line limit,
+	 * one compare per word; LAST is the last start it may load from */
+	if (len >= 8) {
+		last = ls + (SG_MAX_LINE_HARD / 8) * 8;
+		if (last > len - 8)
+			last = len - 8;
+		while (SG_CAN_LOOP) {
+			__u64 ctl;
+			__u32 p;
+
+			if (i > last)
+				break;
+			ctl = sg_swar_ctl(SG_LOAD64(&s->buf[i & SG_BUF_MASK]));
+			if (!ctl) {
+				i += 8;
+				SG_OPAQUE(i);
+				continue;
+			}
+			/* a CR LF at the first control byte ends the line */
+			p = i + sg_swar_first(ctl);
+			if (SG_B(s, p) == '\r' && p + 1 < len && SG_B(s, p + 1) == '\n')
+				return SG_FORGET(s, p + 1);
+			break;
+		}
+	}
+	/* the rest: a control byte other than CR LF, or the last bytes */
 	while (SG_CAN_LOOP) {
 		if (i >= len || i - ls >= (SG_MAX_LINE_HARD / 8 + 1) * 8)
 			break;
-		if (i + 8 <= len) {
-			__u64 w = SG_LOAD64(&s->buf[i & SG_BUF_MASK]);
-			__u64 ctl = sg_swar_zero(w & 0xe0e0e0e0e0e0e0e0ULL) |
-				    sg_swar_zero(w ^ 0x7f7f7f7f7f7f7f7fULL);
-			__u32 p;
-
-			if (!ctl) {
-				i += 8;
-				continue;
-			}
-			/* a CR LF at the first control byte ends the line
-			 * without the byte loop (and its call) */
-			p = i + sg_swar_first(ctl);
-			if (SG_B(s, p) == '\r' && p + 1 < len && SG_B(s, p + 1) == '\n') {
-				i = p + 1;
-				break;
-			}
-		}
 		i = sg_eol_bytes(s, i, stop_bad);
 		if (i < len && SG_B(s, i) == '\n')
 			break;

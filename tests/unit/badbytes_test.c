@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
+/* The forbidden-byte rule (README): a byte below 0x20 other than tab, CR
+ * and LF, a DEL, or a CR not followed by LF, anywhere in the header section,
+ * drops the message as bad-bytes; tab, UTF-8 and every printable byte pass.
+ * The parser finds line ends 8 bytes at a time (sg_eol, sg_swar_ctl); this
+ * checks it against the rule written byte by byte, on random well-formed
+ * requests whose extra header lines hold random printable, tab and UTF-8
+ * bytes, with a forbidden byte planted at a random place in one message of
+ * two. Line lengths vary, so the planted byte falls at every position of a
+ * word. Usage: badbytes_test [ROUNDS] [SEED] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sg_testlib.h"
+
+static unsigned long long rng;
+
+static unsigned int rnd(unsigned int n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned int)(rng % n);
+}
+
+/* a byte allowed inside a header line */
+static unsigned char allowed(void)
+{
+	unsigned int w = rnd(10);
+
+	if (w == 0)
+		return '\t';
+	if (w == 1)
+		return (unsigned char)(0x80 + rnd(128)); /* UTF-8 and other 8-bit bytes */
+	return (unsigned char)(0x20 + rnd(0x7f - 0x20)); /* printable, space included */
+}
+
+static unsigned char forbidden(void)
+{
+	unsigned int w = rnd(34);
+
+	if (w == 33)
+		return 0x7f;
+	if (w == 32)
+		return '\r'; /* made bare below: never followed by LF */
+	if (w == 9 || w == 10 || w == 13)
+		return 0x00;
+	return (unsigned char)w;
+}
+
+/* the rule, byte by byte, over the header section of P */
+static int has_forbidden(const unsigned char *p, unsigned int len)
+{
+	for (unsigned int i = 0; i < len; i++) {
+		unsigned char c = p[i];
+
+		if (c == '\n' && i + 2 < len && p[i + 1] == '\r' && p[i + 2] == '\n')
+			return 0; /* the empty line: the body is not checked */
+		if (c == '\r' && (i + 1 >= len || p[i + 1] != '\n'))
+			return 1;
+		if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f)
+			return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const char head[] =
+		"OPTIONS sip:bob@192.0.2.10 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 198.51.100.20;branch=z9hG4bK74bf9\r\n"
+		"Max-Forwards: 70\r\n"
+		"To: <sip:bob@192.0.2.10>\r\n"
+		"From: <sip:alice@198.51.100.20>;tag=9fxced76sl\r\n"
+		"Call-ID: 3848276298220188511\r\n"
+		"CSeq: 1 OPTIONS\r\n";
+	static unsigned char pay[4096], pkt[4096 + 28];
+	unsigned long rounds = argc > 1 ? strtoul(argv[1], NULL, 0) : 100000;
+	unsigned long planted = 0, fails = 0;
+	struct sg_config cfg;
+
+	rng = argc > 2 ? strtoull(argv[2], NULL, 0) : 88172645463325252ULL;
+	sg_t_cfg_base(&cfg);
+	cfg.checks = SG_CHECK_SANITY;
+	for (unsigned long r = 0; r < rounds; r++) {
+		unsigned int len = sizeof(head) - 1, lines = 1 + rnd(6), body_start;
+		struct sg_uenv env = { 0 };
+		int want, plant = rnd(2);
+		__u32 v;
+
+		memcpy(pay, head, len);
+		for (unsigned int l = 0; l < lines; l++) {
+			unsigned int n = rnd(l == 0 && rnd(8) == 0 ? 1500 : 70);
+
+			len += (unsigned int)sprintf((char *)pay + len, "X-R%u: ", l);
+			pay[len++] = 'v'; /* a value that does not start with whitespace */
+			for (unsigned int k = 0; k < n; k++)
+				pay[len++] = allowed();
+			if (rnd(6) == 0) {
+				pay[len++] = '\n'; /* a bare LF ends a line too */
+			} else {
+				pay[len++] = '\r';
+				pay[len++] = '\n';
+			}
+		}
+		body_start = len;
+		len += (unsigned int)sprintf((char *)pay + len, "Content-Length: 0\r\n\r\n");
+		if (plant) {
+			/* anywhere in the X-R lines, the LF ending them excluded */
+			unsigned int at = sizeof(head) - 1 + rnd(body_start - (sizeof(head) - 1));
+			unsigned char c = forbidden();
+
+			if (pay[at] == '\n')
+				at--;
+			pay[at] = c;
+			if (c == '\r' && pay[at + 1] == '\n')
+				pay[at + 1] = 'x';
+			if (pay[at + 1] == '\n' && pay[at] == '\r')
+				pay[at] = 0x01;
+		}
+		want = has_forbidden(pay, len);
+		planted += want;
+		env.pkt = pkt;
+		env.len = sg_user_wrap_udp4(pay, len, SG_T_PORT, pkt);
+		v = sg_user_judge(&env, &cfg);
+		if (want ? v != SG_DROP_BAD_BYTES : v != SG_PASS_SIP) {
+			if (fails++ < 5)
+				printf("round %lu: %s, verdict %u (%u bytes)\n", r,
+				       want ? "forbidden byte" : "clean", v, len);
+		}
+	}
+	printf("badbytes_test: %lu messages, %lu with a forbidden byte, %lu wrong verdicts\n",
+	       rounds, planted, fails);
+	return fails || !planted || planted == rounds ? 1 : 0;
+}
