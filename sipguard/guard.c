@@ -191,7 +191,8 @@ static void rm_pins_except(const char *customer, unsigned int keep)
 			continue;
 		if (keep && strtoul(de->d_name, NULL, 10) == keep)
 			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+		if (snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name) >= (int)sizeof(sub))
+			continue; /* not a name sipguard made */
 		rm_pin_dir(sub);
 	}
 	closedir(d);
@@ -565,7 +566,8 @@ static void bpf_rule(struct ctx *c, const char *prog_pin)
 	struct xt_bpf_info_v1 *info = calloc(1, sizeof(*info)); /* owned by libnftnl */
 
 	info->mode = XT_BPF_MODE_FD_PINNED;
-	snprintf(info->path, sizeof(info->path), "%s", prog_pin);
+	/* fits: enable checked the length against XT_BPF_PATH_MAX */
+	memcpy(info->path, prog_pin, strlen(prog_pin) + 1);
 	info->fd = c->bpf_fd;
 	nftnl_expr_set_str(e, NFTNL_EXPR_MT_NAME, "bpf");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_MT_REV, 1);
@@ -862,7 +864,14 @@ int sg_apply(struct sg_params *p, bool restore)
 	}
 	pinned = true;
 	sg_fault_kill("after-pin");
-	snprintf(prog_pin, sizeof(prog_pin), "%s/sip_validate", st.pin_dir);
+	if (snprintf(prog_pin, sizeof(prog_pin), "%s/sip_validate", st.pin_dir) >=
+	    (int)XT_BPF_PATH_MAX) {
+		/* the xt_bpf match carries the path in XT_BPF_PATH_MAX bytes */
+		pr_warn("pin path %s/sip_validate is longer than xt_bpf takes (%d bytes)\n",
+			st.pin_dir, (int)XT_BPF_PATH_MAX - 1);
+		rc = SG_EXIT_FAIL;
+		goto out_fail;
+	}
 	c.bpf_fd = bpf_obj_get(prog_pin);
 	if (c.bpf_fd < 0) {
 		pr_warn("cannot open pinned program %s: %s\n", prog_pin, strerror(errno));

@@ -316,7 +316,10 @@ static inline void sg_t_walk(const char *dir, void (*fn)(const char *path, void 
 			free(ents[i]);
 			continue;
 		}
-		snprintf(path, sizeof(path), "%s/%s", dir, ents[i]->d_name);
+		if (snprintf(path, sizeof(path), "%s/%s", dir, ents[i]->d_name) >= (int)sizeof(path)) {
+			free(ents[i]);
+			continue;
+		}
 		free(ents[i]);
 		if (stat(path, &st) != 0)
 			continue;
