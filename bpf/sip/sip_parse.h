@@ -714,6 +714,30 @@ SG_INLINE int sg_scheme_ok(struct sg_scratch *s, __u32 us, __u32 ue)
 
 /* Request line: Method SP Request-URI SP SIP-Version, or status line:
  * SIP-Version SP 3DIGIT SP Reason-Phrase. [ls, le) excludes CR LF. */
+/* Method fast path: 1 to 7 upper-case letters then a space in the line's
+ * first word (every method but REGISTER and SUBSCRIBE). Packs it into
+ * m.tok_a/tok_b/tok_len as sg_token_inline would and returns the space's
+ * position; 0 leaves the line to sg_token_inline. */
+SG_INLINE __u32 sg_method_fast(struct sg_scratch *s, __u32 ls, __u32 le)
+{
+	const __u64 low7 = 0x7f7f7f7f7f7f7f7fULL, hi = 0x8080808080808080ULL;
+	__u64 w = SG_LOAD64(&s->buf[ls & SG_BUF_MASK]);
+	__u64 sp = sg_swar_zero(w ^ 0x2020202020202020ULL), y = w & low7, mask;
+	__u64 upper = (y + 0x3f3f3f3f3f3f3f3fULL) & ~(y + 0x2525252525252525ULL) & ~w & hi;
+	__u32 n;
+
+	if (!sp)
+		return 0;
+	n = sg_swar_first(sp);
+	mask = (1ULL << (8 * n)) - 1;
+	if (n == 0 || n >= le - ls || (upper & mask) != (hi & mask))
+		return 0;
+	s->m.tok_a = w & mask;
+	s->m.tok_b = 0;
+	s->m.tok_len = n;
+	return ls + n;
+}
+
 SG_SUBPROG __u32 sg_start_line(struct sg_scratch *s, const struct sg_config *cfg,
 			       __u32 ls, __u32 le)
 {
@@ -738,7 +762,9 @@ SG_SUBPROG __u32 sg_start_line(struct sg_scratch *s, const struct sg_config *cfg
 		return 0;
 	}
 
-	i = sg_token_inline(s, ls, le, 0);
+	i = sg_method_fast(s, ls, le);
+	if (!i)
+		i = sg_token_inline(s, ls, le, 0);
 	n = s->m.tok_len;
 	if (n > SG_MAX_METHOD)
 		return SG_DROP_TOO_LARGE;
