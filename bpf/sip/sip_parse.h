@@ -129,7 +129,7 @@ struct sg_msg {
 
 struct sg_scratch {
 	struct sg_msg m;
-	__u8 head[32];             /* the last SG_FAST_HDR bytes: the IPv4 and UDP headers */
+	__u8 head[(SG_FAST_HDR + 7) & ~7]; /* ends with the IPv4 and UDP headers (SG_PKT) */
 	__u8 buf[SG_BUF_SIZE + 8]; /* +8: word loads at any masked index stay inside */
 };
 
@@ -216,16 +216,23 @@ SG_INLINE __u64 sg_swar_zero(__u64 w)
 	return ~(((w & low7) + low7) | w | low7);
 }
 
-/* 0x80 in every byte of W that is a letter or '-' (exact per byte: no
+/* 0x80 in every byte of W in [LO, HI] (both below 0x80; exact per byte: no
  * carry crosses a byte, the sums stay below 0x100). */
+SG_INLINE __u64 sg_swar_in(__u64 w, __u8 lo, __u8 hi)
+{
+	const __u64 ones = 0x0101010101010101ULL;
+	__u64 y = w & 0x7f7f7f7f7f7f7f7fULL;
+	__u64 ge_lo = y + ones * (0x80 - lo);  /* bit 7: y >= lo */
+	__u64 gt_hi = y + ones * (0x7f - hi);  /* bit 7: y > hi */
+
+	return ge_lo & ~gt_hi & ~w & 0x8080808080808080ULL;
+}
+
+/* 0x80 in every byte of W that is a letter or '-'. */
 SG_INLINE __u64 sg_swar_name_bytes(__u64 w)
 {
-	__u64 x = w | 0x2020202020202020ULL;     /* letters fold to lower case */
-	__u64 y = x & 0x7f7f7f7f7f7f7f7fULL;
-	__u64 ge_a = y + 0x1f1f1f1f1f1f1f1fULL;  /* bit 7: y >= 'a' */
-	__u64 gt_z = y + 0x0505050505050505ULL;  /* bit 7: y > 'z' */
-
-	return (ge_a & ~gt_z & ~x & 0x8080808080808080ULL) |
+	/* letters fold to lower case */
+	return sg_swar_in(w | 0x2020202020202020ULL, 'a', 'z') |
 	       sg_swar_zero(w ^ 0x2d2d2d2d2d2d2d2dULL);
 }
 
@@ -712,18 +719,15 @@ SG_INLINE int sg_scheme_ok(struct sg_scratch *s, __u32 us, __u32 ue)
 	return 0;
 }
 
-/* Request line: Method SP Request-URI SP SIP-Version, or status line:
- * SIP-Version SP 3DIGIT SP Reason-Phrase. [ls, le) excludes CR LF. */
 /* Method fast path: 1 to 7 upper-case letters then a space in the line's
  * first word (every method but REGISTER and SUBSCRIBE). Packs it into
  * m.tok_a/tok_b/tok_len as sg_token_inline would and returns the space's
  * position; 0 leaves the line to sg_token_inline. */
 SG_INLINE __u32 sg_method_fast(struct sg_scratch *s, __u32 ls, __u32 le)
 {
-	const __u64 low7 = 0x7f7f7f7f7f7f7f7fULL, hi = 0x8080808080808080ULL;
+	const __u64 hi = 0x8080808080808080ULL;
 	__u64 w = SG_LOAD64(&s->buf[ls & SG_BUF_MASK]);
-	__u64 sp = sg_swar_zero(w ^ 0x2020202020202020ULL), y = w & low7, mask;
-	__u64 upper = (y + 0x3f3f3f3f3f3f3f3fULL) & ~(y + 0x2525252525252525ULL) & ~w & hi;
+	__u64 sp = sg_swar_zero(w ^ 0x2020202020202020ULL), upper = sg_swar_in(w, 'A', 'Z'), mask;
 	__u32 n;
 
 	if (!sp)
@@ -738,6 +742,8 @@ SG_INLINE __u32 sg_method_fast(struct sg_scratch *s, __u32 ls, __u32 le)
 	return ls + n;
 }
 
+/* Request line: Method SP Request-URI SP SIP-Version, or status line:
+ * SIP-Version SP 3DIGIT SP Reason-Phrase. [ls, le) excludes CR LF. */
 SG_SUBPROG __u32 sg_start_line(struct sg_scratch *s, const struct sg_config *cfg,
 			       __u32 ls, __u32 le)
 {
