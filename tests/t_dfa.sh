@@ -5,14 +5,11 @@
 # each shipped profile that has signatures: every verdict must be the same
 # with and without it (bench/pfstats), and the pbx prefilter must be on.
 set -u
-SG_SRC=${SG_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
-SG_BUILD=${SG_BUILD:-$SG_SRC/build}
-t=$SG_BUILD/tests/unit/dfa_test
-pf=$SG_BUILD/bench/pfstats
-[ -x "$t" ] || cmake --build "$SG_BUILD" --target dfa_test -j2 >/dev/null 2>&1
-[ -x "$pf" ] || cmake --build "$SG_BUILD" --target pfstats -j2 >/dev/null 2>&1
-[ -x "$t" ] || { echo "FAIL: $t not built"; exit 1; }
-[ -x "$pf" ] || { echo "FAIL: $pf not built"; exit 1; }
+. "$(dirname "$0")/lib/unit.sh"
+unit_bin tests/unit/dfa_test || exit 1
+t=$BIN
+unit_bin bench/pfstats || exit 1
+pf=$BIN
 "$t" "${DFA_ROUNDS:-5000}" 12345 && "$t" 2000 987654321 || exit 1
 for prof in "$SG_SRC"/profiles/*.ini; do
 	out=$("$pf" "$prof" "$SG_SRC"/pcaps/*.pcap) || { echo "$out"; echo "FAIL: pfstats $prof"; exit 1; }

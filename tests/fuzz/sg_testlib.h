@@ -358,6 +358,12 @@ static inline __u32 sg_t_rand(void)
 	return (__u32)(sg_t_rng >> 11);
 }
 
+/* 0 .. N-1 (the random-input unit tests) */
+static inline unsigned int sg_t_rnd(unsigned int n)
+{
+	return sg_t_rand() % n;
+}
+
 static const char *sg_t_tokens[] = {
 	"\r\n", "\n", " ", "\t", ":", ";", ",", "\r\n ", "\r\n\r\n", "SIP/2.0", "SIP/3.0",
 	"Via: ", "v: ", "From: ", "f: ", "To: ", "t: ", "Call-ID: ", "i: ", "CSeq: ",

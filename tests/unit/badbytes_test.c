@@ -13,31 +13,21 @@
 #include <string.h>
 #include "sg_testlib.h"
 
-static unsigned long long rng;
-
-static unsigned int rnd(unsigned int n)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned int)(rng % n);
-}
-
 /* a byte allowed inside a header line */
 static unsigned char allowed(void)
 {
-	unsigned int w = rnd(10);
+	unsigned int w = sg_t_rnd(10);
 
 	if (w == 0)
 		return '\t';
 	if (w == 1)
-		return (unsigned char)(0x80 + rnd(128)); /* UTF-8 and other 8-bit bytes */
-	return (unsigned char)(0x20 + rnd(0x7f - 0x20)); /* printable, space included */
+		return (unsigned char)(0x80 + sg_t_rnd(128)); /* UTF-8 and other 8-bit bytes */
+	return (unsigned char)(0x20 + sg_t_rnd(0x7f - 0x20)); /* printable, space included */
 }
 
 static unsigned char forbidden(void)
 {
-	unsigned int w = rnd(34);
+	unsigned int w = sg_t_rnd(34);
 
 	if (w == 33)
 		return 0x7f;
@@ -79,24 +69,24 @@ int main(int argc, char **argv)
 	unsigned long planted = 0, fails = 0;
 	struct sg_config cfg;
 
-	rng = argc > 2 ? strtoull(argv[2], NULL, 0) : 88172645463325252ULL;
+	sg_t_rng = argc > 2 ? strtoull(argv[2], NULL, 0) : 88172645463325252ULL;
 	sg_t_cfg_base(&cfg);
 	cfg.checks = SG_CHECK_SANITY;
 	for (unsigned long r = 0; r < rounds; r++) {
-		unsigned int len = sizeof(head) - 1, lines = 1 + rnd(6), body_start;
+		unsigned int len = sizeof(head) - 1, lines = 1 + sg_t_rnd(6), body_start;
 		struct sg_uenv env = { 0 };
-		int want, plant = rnd(2);
+		int want, plant = sg_t_rnd(2);
 		__u32 v;
 
 		memcpy(pay, head, len);
 		for (unsigned int l = 0; l < lines; l++) {
-			unsigned int n = rnd(l == 0 && rnd(8) == 0 ? 1500 : 70);
+			unsigned int n = sg_t_rnd(l == 0 && sg_t_rnd(8) == 0 ? 1500 : 70);
 
 			len += (unsigned int)sprintf((char *)pay + len, "X-R%u: ", l);
 			pay[len++] = 'v'; /* a value that does not start with whitespace */
 			for (unsigned int k = 0; k < n; k++)
 				pay[len++] = allowed();
-			if (rnd(6) == 0) {
+			if (sg_t_rnd(6) == 0) {
 				pay[len++] = '\n'; /* a bare LF ends a line too */
 			} else {
 				pay[len++] = '\r';
@@ -107,7 +97,7 @@ int main(int argc, char **argv)
 		len += (unsigned int)sprintf((char *)pay + len, "Content-Length: 0\r\n\r\n");
 		if (plant) {
 			/* anywhere in the X-R lines, the LF ending them excluded */
-			unsigned int at = sizeof(head) - 1 + rnd(body_start - (sizeof(head) - 1));
+			unsigned int at = sizeof(head) - 1 + sg_t_rnd(body_start - (sizeof(head) - 1));
 			unsigned char c = forbidden();
 
 			if (pay[at] == '\n')

@@ -13,16 +13,6 @@
 #include <string.h>
 #include "sg_testlib.h"
 
-static unsigned long long rng;
-
-static unsigned int rnd(unsigned int n)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned int)(rng % n);
-}
-
 static int is_token(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -32,13 +22,13 @@ static int is_token(unsigned char c)
 static unsigned char method_byte(void)
 {
 	static const char other[] = "-.!%*_+`'~0123456789\"(),/:;<=>?@[]{}";
-	unsigned int w = rnd(20);
+	unsigned int w = sg_t_rnd(20);
 
 	if (w < 14)
-		return (unsigned char)('A' + rnd(26));
+		return (unsigned char)('A' + sg_t_rnd(26));
 	if (w < 17)
-		return (unsigned char)('a' + rnd(26));
-	return (unsigned char)other[rnd(sizeof(other) - 1)];
+		return (unsigned char)('a' + sg_t_rnd(26));
+	return (unsigned char)other[sg_t_rnd(sizeof(other) - 1)];
 }
 
 int main(int argc, char **argv)
@@ -49,11 +39,11 @@ int main(int argc, char **argv)
 	unsigned long fails = 0, passed = 0, fast = 0;
 	struct sg_config cfg;
 
-	rng = argc > 2 ? strtoull(argv[2], NULL, 0) : 88172645463325252ULL;
+	sg_t_rng = argc > 2 ? strtoull(argv[2], NULL, 0) : 88172645463325252ULL;
 	sg_t_cfg_edge(&cfg);
 	for (unsigned long r = 0; r < rounds; r++) {
 		char m[48], cm[48];
-		unsigned int n = rnd(8) == 0 ? rnd(41) : 1 + rnd(10), ok = n > 0 && n <= 32, up = 1;
+		unsigned int n = sg_t_rnd(8) == 0 ? sg_t_rnd(41) : 1 + sg_t_rnd(10), ok = n > 0 && n <= 32, up = 1;
 		struct sg_uenv env = { 0 };
 		__u32 v, want;
 		int len;
@@ -65,12 +55,12 @@ int main(int argc, char **argv)
 		}
 		m[n] = 0;
 		memcpy(cm, m, n + 1);
-		if (n && rnd(3) == 0) {
-			unsigned int k = rnd(n);
+		if (n && sg_t_rnd(3) == 0) {
+			unsigned int k = sg_t_rnd(n);
 
 			int letter = (cm[k] | 0x20) >= 'a' && (cm[k] | 0x20) <= 'z';
 
-			cm[k] = letter && rnd(2) ? (char)(cm[k] ^ 0x20) : (char)('A' + rnd(26));
+			cm[k] = letter && sg_t_rnd(2) ? (char)(cm[k] ^ 0x20) : (char)('A' + sg_t_rnd(26));
 		}
 		fast += up && n >= 1 && n <= 7;
 		len = snprintf(msg, sizeof(msg),

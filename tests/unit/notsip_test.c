@@ -11,16 +11,6 @@
 #include <string.h>
 #include "sg_testlib.h"
 
-static unsigned long long rng;
-
-static unsigned int rnd(unsigned int n)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned int)(rng % n);
-}
-
 static int rule(const unsigned char *p, unsigned int len)
 {
 	unsigned int st = 0;
@@ -41,30 +31,30 @@ int main(int argc, char **argv)
 	unsigned long judged = 0, with = 0, fails = 0;
 	struct sg_config cfg;
 
-	rng = argc > 2 ? strtoull(argv[2], NULL, 0) : 88172645463325252ULL;
+	sg_t_rng = argc > 2 ? strtoull(argv[2], NULL, 0) : 88172645463325252ULL;
 	sg_t_cfg_base(&cfg);
 	cfg.checks = SG_CHECK_SANITY;
 	for (unsigned long r = 0; r < rounds; r++) {
-		unsigned int len = 1 + rnd(r % 10 == 0 ? 4000 : 300), pre = rnd(4) ? 0 : rnd(40);
+		unsigned int len = 1 + sg_t_rnd(r % 10 == 0 ? 4000 : 300), pre = sg_t_rnd(4) ? 0 : sg_t_rnd(40);
 		struct sg_uenv env = { 0 };
 		__u32 v;
 		int want;
 
 		for (unsigned int i = 0; i < len; i++) {
-			unsigned int w = rnd(10);
+			unsigned int w = sg_t_rnd(10);
 
-			pay[i] = w < 3 ? (unsigned char)"sSiIpP/"[rnd(7)] : w == 3 ? '\r' : w == 4 ? '\n'
-			       : (unsigned char)rnd(256);
+			pay[i] = w < 3 ? (unsigned char)"sSiIpP/"[sg_t_rnd(7)] : w == 3 ? '\r' : w == 4 ? '\n'
+			       : (unsigned char)sg_t_rnd(256);
 		}
 		for (unsigned int i = 0; i < pre && i < len; i++)
-			pay[i] = rnd(2) ? '\r' : '\n';
+			pay[i] = sg_t_rnd(2) ? '\r' : '\n';
 		if (pre < len)
 			pay[pre] = 0x01; /* the start line holds a control byte */
-		if (rnd(3) == 0) {
-			unsigned int at = pre + 1 + rnd(len); /* after the control byte */
+		if (sg_t_rnd(3) == 0) {
+			unsigned int at = pre + 1 + sg_t_rnd(len); /* after the control byte */
 
 			if (at + 4 <= len)
-				memcpy(pay + at, rnd(2) ? "SIP/" : "sIp/", 4);
+				memcpy(pay + at, sg_t_rnd(2) ? "SIP/" : "sIp/", 4);
 		}
 		env.pkt = pkt;
 		env.len = sg_user_wrap_udp4(pay, len, SG_T_PORT, pkt);
