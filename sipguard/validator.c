@@ -217,7 +217,7 @@ int sg_validator_load(const struct sg_profile *p, const struct sg_customer_opts 
 		goto out;
 	}
 	if (sg_fault("verifier") || sg_fault("old-kernel")) {
-		/* test hook (guard.h): r0 = *(u64 *)(r10 + 8) reads above the
+		/* test hook (fault.h): r0 = *(u64 *)(r10 + 8) reads above the
 		 * stack frame, which the verifier rejects */
 		static const struct bpf_insn bad[] = {
 			{ .code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_0, .src_reg = BPF_REG_10, .off = 8 },
