@@ -1,4 +1,4 @@
-# bpf_object(NAME SOURCE): compile SOURCE (a *.bpf.c) for the BPF target and
+# bpf_object(NAME SOURCE [CFLAGS...]): compile SOURCE (a *.bpf.c) for the BPF target and
 # generate a libbpf skeleton header NAME.skel.h that embeds the object, so the
 # binaries need no loose .o at run time. Adds an INTERFACE target NAME_skel
 # whose include directory holds the skeleton.
@@ -6,6 +6,7 @@ find_program(BPF_CLANG NAMES clang REQUIRED)
 find_program(BPFTOOL NAMES bpftool PATHS /usr/sbin /usr/local/sbin REQUIRED)
 
 function(bpf_object name source)
+  set(extra_flags ${ARGN})
   set(obj ${CMAKE_CURRENT_BINARY_DIR}/bpf/${name}.bpf.o)
   set(skel ${CMAKE_CURRENT_BINARY_DIR}/bpf/${name}.skel.h)
   get_filename_component(src_abs ${source} ABSOLUTE)
@@ -15,7 +16,7 @@ function(bpf_object name source)
     OUTPUT ${obj}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_CURRENT_BINARY_DIR}/bpf
     COMMAND ${BPF_CLANG} -g -O2 -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86
-            -I${src_dir} -I/usr/include/x86_64-linux-gnu
+            ${extra_flags} -I${src_dir} -I/usr/include/x86_64-linux-gnu
             -c ${src_abs} -o ${obj}
     DEPENDS ${src_abs} ${bpf_headers}
     COMMENT "BPF ${name}.bpf.o")

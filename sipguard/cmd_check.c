@@ -13,6 +13,7 @@
 #include "profile.h"
 #include "validator.h"
 #include "capture.h"
+#include "reasm.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
@@ -81,10 +82,71 @@ static int push(struct run *r, unsigned int capture, unsigned int reason)
 	return 0;
 }
 
-/* Returns 0, or SG_EXIT_* after printing why. */
-static int judge_capture(struct sg_validator *v, const char *file, unsigned int ci, struct run *r)
+/* nft's port match in front of the validator (rules.c): traffic to other
+ * ports never reaches the program. */
+static bool port_guarded(const struct sg_config *cfg, const __u8 *l3, size_t len)
+{
+	__u8 proto;
+	__u16 dport;
+
+	if (sg_l4_port(l3, len, &proto, &dport))
+		return false;
+	for (int k = 0; k < SG_MAX_PORTS; k++)
+		if (cfg->ports[k] == dport &&
+		    (cfg->port_protos[k] & (proto == 6 ? SG_PROTO_TCP : SG_PROTO_UDP)))
+			return true;
+	return false;
+}
+
+static void mark_fragment(void *arg, unsigned long i)
+{
+	struct run *r = arg;
+
+	r->counts[r->v[i].reason]--;
+	r->v[i].reason = SG_DROP_FRAGMENT;
+	r->counts[SG_DROP_FRAGMENT]++;
+}
+
+/* Judges one L3 packet the way the live chain would: the port match,
+ * then the validator. Returns 0 and the reason, or SG_EXIT_*. */
+static int judge_l3(struct sg_validator *v, const struct sg_config *cfg, const __u8 *l3,
+		    size_t len, const char *file, unsigned long idx, unsigned int *reason)
+{
+	__u32 res = 0;
+
+	if (!port_guarded(cfg, l3, len)) {
+		__u8 proto;
+		__u16 dport;
+
+		*reason = sg_l4_port(l3, len, &proto, &dport) ? SG_PASS_NOT_IP : SG_PASS_NOT_GUARDED;
+		return 0;
+	}
+	if (sg_validator_run(v, l3, len, &res, 1, NULL)) {
+		fprintf(stderr, "sipguard: %s: packet %lu: the kernel could not run the validator\n",
+			file, idx);
+		return SG_EXIT_FAIL;
+	}
+	/* report mode: SG_RET_REPORT | reason; without it (an old program)
+	 * 0 is a pass and anything else the drop reason */
+	*reason = (res & SG_RET_REPORT) ? (res & 0xff) : res;
+	if (*reason >= SG_REASON_MAX) {
+		fprintf(stderr, "sipguard: %s: packet %lu: validator returned unknown reason %#x\n",
+			file, idx, res);
+		return SG_EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* Returns 0, or SG_EXIT_* after printing why. IP fragments are reassembled
+ * as the kernel does before sipguard's chain: every fragment of a datagram
+ * gets the datagram's verdict; the fragments of one never completed (or
+ * overlapping) are dropped (fragment). TCP streams are followed across the
+ * packets (the validator's flow table). */
+static int judge_capture(struct sg_validator *v, const struct sg_config *cfg, const char *file,
+			 unsigned int ci, struct run *r)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	struct sg_reasm *ra = sg_reasm_new();
 	struct pcap_pkthdr *h;
 	const u_char *d;
 	pcap_t *pc;
@@ -92,8 +154,11 @@ static int judge_capture(struct sg_validator *v, const char *file, unsigned int 
 	unsigned long idx = 0;
 
 	pc = pcap_open_offline(file, errbuf);
-	if (!pc) {
+	if (!pc || !ra) {
 		fprintf(stderr, "sipguard: %s: cannot read capture: %s\n", file, errbuf);
+		sg_reasm_free(ra);
+		if (pc)
+			pcap_close(pc);
 		return SG_EXIT_USAGE;
 	}
 	dlt = pcap_datalink(pc);
@@ -106,33 +171,44 @@ static int judge_capture(struct sg_validator *v, const char *file, unsigned int 
 		goto out;
 	}
 	while ((rc = pcap_next_ex(pc, &h, &d)) == 1) {
-		__u32 res = 0, reason;
-		int off;
+		unsigned int reason = SG_PASS_NOT_IP;
+		const unsigned long *members;
+		const __u8 *whole;
+		size_t whole_len, n;
+		unsigned long slot = r->n;
+		int off, fr;
 
 		idx++;
 		off = sg_capture_l3_offset(dlt, d, h->caplen);
 		if (off < 0) {
-			reason = SG_PASS_NOT_IP;
+			if (push(r, ci, reason)) {
+				ret = SG_EXIT_FAIL;
+				goto out;
+			}
+			continue;
+		}
+		fr = sg_reasm_feed(ra, slot, d + off, h->caplen - off, &whole, &whole_len, &members, &n);
+		if (fr == SG_REASM_NONE) {
+			ret = judge_l3(v, cfg, d + off, h->caplen - off, file, idx, &reason);
+			if (ret)
+				goto out;
 		} else {
-			if (sg_validator_run(v, d + off, h->caplen - off, &res, 1, NULL)) {
-				fprintf(stderr, "sipguard: %s: packet %lu: the kernel could not run the validator\n",
-					file, idx);
-				ret = SG_EXIT_FAIL;
-				goto out;
-			}
-			/* report mode: SG_RET_REPORT | reason; without it (an old
-			 * program) 0 is a pass and anything else the drop reason */
-			reason = (res & SG_RET_REPORT) ? (res & 0xff) : res;
-			if (reason >= SG_REASON_MAX) {
-				fprintf(stderr, "sipguard: %s: packet %lu: validator returned unknown reason %#x\n",
-					file, idx, res);
-				ret = SG_EXIT_FAIL;
-				goto out;
-			}
+			/* held until the datagram is whole; dropped if it never is */
+			reason = SG_DROP_FRAGMENT;
 		}
 		if (push(r, ci, reason)) {
 			ret = SG_EXIT_FAIL;
 			goto out;
+		}
+		if (fr == SG_REASM_DONE) {
+			ret = judge_l3(v, cfg, whole, whole_len, file, idx, &reason);
+			if (ret)
+				goto out;
+			for (size_t k = 0; k < n; k++) {
+				r->counts[r->v[members[k]].reason]--;
+				r->v[members[k]].reason = (__u8)reason;
+				r->counts[reason]++;
+			}
 		}
 	}
 	if (rc == PCAP_ERROR) {
@@ -140,7 +216,9 @@ static int judge_capture(struct sg_validator *v, const char *file, unsigned int 
 			file, idx + 1, pcap_geterr(pc));
 		ret = SG_EXIT_USAGE;
 	}
+	sg_reasm_incomplete(ra, mark_fragment, r);
 out:
+	sg_reasm_free(ra);
 	pcap_close(pc);
 	return ret;
 }
@@ -163,8 +241,8 @@ static void json_str(const char *s)
 
 static bool is_sip_reason(unsigned int r)
 {
-	return r != SG_PASS_NOT_GUARDED && r != SG_PASS_NOT_IP && r != SG_PASS_FRAGMENT &&
-	       r != SG_PASS_TCP_CONTINUATION;
+	return r != SG_PASS_NOT_GUARDED && r != SG_PASS_NOT_IP && r != SG_PASS_TCP_CONTROL &&
+	       r != SG_PASS_TCP_RETRANSMIT;
 }
 
 int cmd_check(int argc, char **argv)
@@ -245,7 +323,7 @@ int cmd_check(int argc, char **argv)
 	}
 	monitor = co.mode == 1 || (co.mode == -1 && (p.cfg.flags & SG_F_MONITOR));
 	for (int i = 0; i < ncap; i++) {
-		ret = judge_capture(v, argv[optind + i], i, &r);
+		ret = judge_capture(v, &p.cfg, argv[optind + i], i, &r);
 		if (ret)
 			goto out;
 	}

@@ -120,7 +120,9 @@ static int probe(const char *name, struct cust *c)
 	}
 	if (c->chain_ok && !sg_nft_list_rules(&nl, family, st->table, st->chain, &c->rules, &c->nrules)) {
 		for (unsigned int i = 0; i < c->nrules; i++)
-			c->bpf_rule_ok |= c->rules[i].is_bpf && !strcmp(c->rules[i].bpf_path, c->prog_pin);
+			c->bpf_rule_ok |= (c->rules[i].is_bpf && !strcmp(c->rules[i].bpf_path, c->prog_pin)) ||
+					  /* a shield drops natively: no program */
+					  !strcmp(rule_kind(c->rules[i].comment), "no-sip-service");
 	}
 	if (!c->chain_ok)
 		add_drift(c, "chain missing: %s", st->chain);
@@ -265,8 +267,8 @@ int cmd_status(int argc, char **argv)
 			       c.netns_ok ? "true" : "false",
 			       st->p.attach[0] ? "attach" : st->p.hook ? "forward" : "input");
 			json_str(stdout, st->p.attach);
-			printf(",\"generation\":%u,\"table\":\"%s %s\",\"chain\":", st->generation,
-			       st->family, st->table);
+			printf(",\"generation\":%u,\"id\":%u,\"slot\":%u,\"variant\":\"%s\",\"table\":\"%s %s\",\"chain\":",
+			       st->generation, st->id, st->slot, st->variant, st->family, st->table);
 			json_str(stdout, st->chain);
 			printf(",\"pins\":{\"dir\":");
 			json_str(stdout, st->pin_dir);
@@ -298,6 +300,8 @@ int cmd_status(int argc, char **argv)
 			       st->p.attach[0] ? st->p.attach : st->p.hook ? "hook forward" : "hook input");
 			printf("  generation %u, table %s %s, chain %s\n", st->generation, st->family,
 			       st->table, st->chain);
+			printf("  customer id %u, validator in profile slot %u (%s variant)\n", st->id,
+			       st->slot, st->variant[0] ? st->variant : "?");
 			printf("  program %s: %s", c.prog_pin, c.prog_ok ? "pinned" : "MISSING");
 			if (c.prog_ok)
 				printf(" (id %u, %s)", c.prog_id, c.prog_name);

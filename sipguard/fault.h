@@ -3,7 +3,7 @@
  * sg_fault(POINT) true. Points: after-pin, before-nft, after-nft (enable kills
  * itself with SIGKILL there: sg_fault_kill), no-xt-bpf (the xt_bpf probe
  * reports absence), verifier (the validator is loaded with a program the
- * verifier rejects), old-kernel (the same, on a kernel said to be 6.1).
+ * verifier rejects), old-kernel (a kernel without bpf_loop nor may_goto, said to be 5.10).
  * Inline: the validator loader is also linked without guard.c (bench, tests). */
 #ifndef SG_FAULT_H
 #define SG_FAULT_H

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <sys/file.h>
 #include <sys/mount.h>
@@ -30,8 +31,9 @@
 #include "guard.h"
 #include "log.h"
 #include "nft.h"
+#include "dataplane.h"
 #include "profile.h"
-#include "validator.h"
+#include "rules.h"
 
 /* ---------------------------------------------------------------- misc */
 int sg_cidr_parse(const char *s, struct sg_range *r)
@@ -119,6 +121,13 @@ int sg_lock(void)
 	return fd;
 }
 
+const char *sg_pin_root(void)
+{
+	const char *r = getenv("SIPGUARD_PIN_ROOT");
+
+	return r && *r ? r : SG_PIN_ROOT;
+}
+
 void sg_chain_name(const char *customer, unsigned int gen, char *buf, size_t sz)
 {
 	snprintf(buf, sz, "sg.%s.%u", customer, gen);
@@ -126,34 +135,7 @@ void sg_chain_name(const char *customer, unsigned int gen, char *buf, size_t sz)
 
 void sg_pin_dir(const char *customer, unsigned int gen, char *buf, size_t sz)
 {
-	snprintf(buf, sz, "%s/%s/%u", SG_PIN_ROOT, customer, gen);
-}
-
-static const char *const set_kinds[] = { "deny4", "deny6", "allow4", "allow6", "rate4", "rate6",
-					  "syn4", "syn6", NULL };
-
-unsigned int sg_owned_name(const char *name, const char *customer, bool set)
-{
-	char prefix[64];
-	size_t pl = (size_t)snprintf(prefix, sizeof(prefix), "sg.%s.", customer);
-	const char *p;
-	unsigned long gen = 0;
-
-	if (strncmp(name, prefix, pl))
-		return 0;
-	p = name + pl;
-	if (*p < '1' || *p > '9')
-		return 0;
-	while (*p >= '0' && *p <= '9')
-		gen = gen * 10 + (unsigned long)(*p++ - '0');
-	if (!set)
-		return *p ? 0 : (unsigned int)gen;
-	if (*p++ != '.')
-		return 0;
-	for (int i = 0; set_kinds[i]; i++)
-		if (!strcmp(p, set_kinds[i]))
-			return (unsigned int)gen;
-	return 0;
+	snprintf(buf, sz, "%s/%s/%u", sg_pin_root(), customer, gen);
 }
 
 static void rm_pin_dir(const char *dir)
@@ -182,7 +164,7 @@ static void rm_pins_except(const char *customer, unsigned int keep)
 	struct dirent *de;
 	DIR *d;
 
-	snprintf(dir, sizeof(dir), "%s/%s", SG_PIN_ROOT, customer);
+	snprintf(dir, sizeof(dir), "%s/%s", sg_pin_root(), customer);
 	d = opendir(dir);
 	if (!d)
 		return;
@@ -207,7 +189,7 @@ static unsigned int max_pin_gen(const char *customer)
 	unsigned int m = 0;
 	DIR *d;
 
-	snprintf(dir, sizeof(dir), "%s/%s", SG_PIN_ROOT, customer);
+	snprintf(dir, sizeof(dir), "%s/%s", sg_pin_root(), customer);
 	d = opendir(dir);
 	if (!d)
 		return 0;
@@ -238,457 +220,178 @@ static uint64_t profile_hash(const struct sg_profile *pr)
 	return h;
 }
 
-/* ------------------------------------------------------- rule building */
-/* nft sets of a chain, in set_kinds order */
-enum { K_DENY4, K_DENY6, K_ALLOW4, K_ALLOW6, K_RATE4, K_RATE6, K_SYN4, K_SYN6, K_KINDS };
 
-struct ctx {
-	const struct sg_params *p;
-	struct sg_state *st;
+/* ------------------------------------------------------ ids and slots */
+
+/* Customer ids: SG_STATE_DIR/ids/ID is a symlink to the customer's name.
+ * A customer keeps its id; a new one probes from a hash of its name, so
+ * that finding a free id reads a file or two, not every state file. A
+ * link to a customer without a state file is a leftover (kill -9). */
+static void ids_dir(char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/ids", sg_state_dir());
+}
+
+static bool customer_has_state(const char *name)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/customers/%s.conf", sg_state_dir(), name);
+	return stat(path, &sb) == 0;
+}
+
+static int id_take(const char *customer, unsigned int *out)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16], target[64];
+	uint64_t h = fnv(0xcbf29ce484222325ULL, customer, strlen(customer));
+	unsigned int n = SG_MAX_CUSTOMERS - 1;
+
+	ids_dir(dir, sizeof(dir));
+	mkdir(sg_state_dir(), 0755);
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		int err = -errno;
+
+		pr_warn("cannot create %s: %s\n", dir, strerror(-err));
+		return err;
+	}
+	for (unsigned int k = 0; k < n; k++) {
+		unsigned int id = (unsigned int)((h + k) % n) + 1;
+		ssize_t len;
+
+		snprintf(path, sizeof(path), "%s/%u", dir, id);
+		if (!symlink(customer, path)) {
+			*out = id;
+			return 0;
+		}
+		if (errno != EEXIST) {
+			int err = -errno;
+
+			pr_warn("cannot write %s: %s\n", path, strerror(-err));
+			return err;
+		}
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len < 0)
+			continue;
+		target[len] = 0;
+		if (!strcmp(target, customer)) {
+			*out = id;
+			return 0;
+		}
+		if (!customer_has_state(target) && !unlink(path) && !symlink(customer, path)) {
+			*out = id;
+			return 0;
+		}
+	}
+	pr_warn("no free customer id (at most %d customers)\n", SG_MAX_CUSTOMERS - 1);
+	return -ENOSPC;
+}
+
+static void id_release(unsigned int id, const char *customer)
+{
+	char path[PATH_MAX + 16], target[64];
+	ssize_t len;
+
+	ids_dir(path, sizeof(path));
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/%u", id);
+	len = readlink(path, target, sizeof(target) - 1);
+	if (len >= 0) {
+		target[len] = 0;
+		if (!strcmp(target, customer))
+			unlink(path);
+	}
+}
+
+/* The customers of each profile slot: SG_STATE_DIR/slots/SLOT/CUSTOMER. */
+static void slot_user_path(unsigned int slot, const char *customer, char *buf, size_t n)
+{
+	if (customer)
+		snprintf(buf, n, "%s/slots/%u/%s", sg_state_dir(), slot, customer);
+	else
+		snprintf(buf, n, "%s/slots/%u", sg_state_dir(), slot);
+}
+
+static int slot_use(unsigned int slot, const char *customer)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/slots", sg_state_dir());
+	mkdir(path, 0755);
+	slot_user_path(slot, NULL, path, sizeof(path));
+	mkdir(path, 0755);
+	slot_user_path(slot, customer, path, sizeof(path));
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+/* Drops CUSTOMER from SLOT; true when nobody with a state file uses it. */
+static bool slot_unuse(unsigned int slot, const char *customer)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	bool empty = true;
+	DIR *d;
+
+	slot_user_path(slot, customer, path, sizeof(path));
+	unlink(path);
+	slot_user_path(slot, NULL, path, sizeof(path));
+	d = opendir(path);
+	if (!d)
+		return true;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (customer_has_state(de->d_name)) {
+			empty = false;
+			break;
+		}
+	}
+	closedir(d);
+	return empty;
+}
+
+/* ------------------------------------------------------ enable */
+
+/* One enable: what it needs, gathered and checked before anything changes
+ * (plan), then done (execute). */
+struct change {
+	struct sg_params *p;
+	bool restore;
+	struct sg_profile pr;
+	bool have_pr;
+	uint64_t hash;
+	struct sg_state prev;
+	bool have_prev;
 	int family;
-	const char *table, *chain;
-	char comment[200];
-	struct sg_batch bt;
-	uint32_t set_id;
-	unsigned int nrules;
-	char set_names[K_KINDS][256];
-	bool has_set[K_KINDS];
-	int bpf_fd;
+	char table[256], attach_chain[256];
+	struct sg_nl nl;
+	struct sg_dp dp;
+	bool have_dp;
+	struct sg_state st;        /* the new state */
+	int lock;
 };
 
-static struct nftnl_rule *rule_new(struct ctx *c, const char *chain, const char *what)
+static void change_free(struct change *c)
 {
-	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(512);
-	char comment[256];
-
-	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, (uint32_t)c->family);
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, c->table);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
-	snprintf(comment, sizeof(comment), "%s %s", c->comment, what);
-	nftnl_udata_put_strz(ud, NFTNL_UDATA_RULE_COMMENT, comment);
-	nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(ud),
-			    nftnl_udata_buf_len(ud));
-	nftnl_udata_buf_free(ud);
-	return r;
-}
-
-static void add_expr(struct nftnl_rule *r, struct nftnl_expr *e)
-{
-	nftnl_rule_add_expr(r, e);
-}
-
-static void e_meta(struct nftnl_rule *r, uint32_t key)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("meta");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
-	add_expr(r, e);
-}
-
-static void e_cmp(struct nftnl_rule *r, const void *data, uint32_t len)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
-	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
-	add_expr(r, e);
-}
-
-static void e_payload(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t len)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("payload");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
-	add_expr(r, e);
-}
-
-/* Loads the source address of IPv4 (v6=false) or IPv6 into reg 1. */
-static void e_saddr(struct ctx *c, struct nftnl_rule *r, bool v6)
-{
-	if (c->family == NFPROTO_INET) {
-		uint8_t proto = v6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
-		e_meta(r, NFT_META_NFPROTO);
-		e_cmp(r, &proto, 1);
-	}
-	e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 8 : 12, v6 ? 16 : 4);
-}
-
-/* reg 1 = reg 1 & MASK (LEN bytes) */
-static void e_and(struct nftnl_rule *r, const void *mask, uint32_t len)
-{
-	static const uint8_t zero[16];
-	struct nftnl_expr *e = nftnl_expr_alloc("bitwise");
-
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
-	add_expr(r, e);
-}
-
-static void e_counter(struct nftnl_rule *r)
-{
-	add_expr(r, nftnl_expr_alloc("counter"));
-}
-
-static void e_verdict(struct nftnl_rule *r, int verdict, const char *chain)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)verdict);
-	if (chain)
-		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
-	add_expr(r, e);
-}
-
-static void add_rule(struct ctx *c, struct nftnl_rule *r)
-{
-	sg_batch_rule(&c->bt, NFT_MSG_NEWRULE, r, NLM_F_CREATE | NLM_F_APPEND, "add rule");
-	c->nrules++;
-}
-
-static void add_set(struct ctx *c, int kind, bool v6, const struct sg_range *rg, unsigned int n)
-{
-	struct nftnl_set *s = nftnl_set_alloc();
-	const char *name = c->set_names[kind];
-	uint32_t klen = v6 ? 16 : 4;
-
-	snprintf(c->set_names[kind], sizeof(c->set_names[kind]), "%s.%s", c->chain, set_kinds[kind]);
-	c->has_set[kind] = true;
-	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, (uint32_t)c->family);
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, c->table);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
-	nftnl_set_set_u32(s, NFTNL_SET_ID, ++c->set_id);
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, v6 ? 8 : 7); /* ipv6_addr / ipv4_addr */
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, klen);
-	if (kind == K_RATE4 || kind == K_RATE6 || kind == K_SYN4 || kind == K_SYN6) {
-		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_EVAL | NFT_SET_TIMEOUT);
-		nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, 60000);
-		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, 65535);
-		sg_batch_set(&c->bt, NFT_MSG_NEWSET, s, NLM_F_CREATE | NLM_F_EXCL, "add rate set");
-		return;
-	}
-	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_INTERVAL);
-	sg_batch_set(&c->bt, NFT_MSG_NEWSET, s, NLM_F_CREATE | NLM_F_EXCL, "add address set");
-
-	/* interval elements: [start, end+1) with an end marker; a leading
-	 * end marker at 0 when the first range does not start at 0 */
-	struct nftnl_set *es = NULL;
-	unsigned int in_msg = 0;
-	uint8_t zero[16] = { 0 };
-	for (unsigned int i = 0; i <= n; i++) {
-		if (!es) {
-			es = nftnl_set_alloc();
-			nftnl_set_set_u32(es, NFTNL_SET_FAMILY, (uint32_t)c->family);
-			nftnl_set_set_str(es, NFTNL_SET_TABLE, c->table);
-			nftnl_set_set_str(es, NFTNL_SET_NAME, name);
-			nftnl_set_set_u32(es, NFTNL_SET_ID, c->set_id);
-			in_msg = 0;
-		}
-		if (i == n)
-			break;
-		struct nftnl_set_elem *e;
-		if (i == 0 && memcmp(rg[0].start, zero, klen)) {
-			e = nftnl_set_elem_alloc();
-			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, zero, klen);
-			nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
-			nftnl_set_elem_add(es, e);
-		}
-		e = nftnl_set_elem_alloc();
-		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, rg[i].start, klen);
-		nftnl_set_elem_add(es, e);
-		uint8_t next[16];
-		memcpy(next, rg[i].end, klen);
-		int k;
-		for (k = (int)klen - 1; k >= 0; k--)
-			if (++next[k])
-				break;
-		if (k >= 0) { /* no overflow past the top of the address space */
-			e = nftnl_set_elem_alloc();
-			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, next, klen);
-			nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
-			nftnl_set_elem_add(es, e);
-		}
-		if (++in_msg >= 200) {
-			sg_batch_setelem(&c->bt, NFT_MSG_NEWSETELEM, es, NLM_F_CREATE, "add set elements");
-			es = NULL;
-		}
-	}
-	if (in_msg)
-		sg_batch_setelem(&c->bt, NFT_MSG_NEWSETELEM, es, NLM_F_CREATE, "add set elements");
-	else
-		nftnl_set_free(es);
-}
-
-static int cmp_range(const void *a, const void *b)
-{
-	const struct sg_range *x = a, *y = b;
-	return memcmp(x->start, y->start, 16);
-}
-
-/* Sorted, merged ranges of family AF from a CIDR list. */
-static unsigned int ranges(const struct sg_strlist *l, int af, struct sg_range *out)
-{
-	unsigned int n = 0, m = 0;
-	size_t klen = af == AF_INET ? 4 : 16;
-
-	for (unsigned int i = 0; i < l->n; i++) {
-		struct sg_range r;
-		if (sg_cidr_parse(l->v[i], &r) == 0 && r.af == af)
-			out[n++] = r;
-	}
-	qsort(out, n, sizeof(*out), cmp_range);
-	for (unsigned int i = 0; i < n; i++) {
-		if (m) {
-			struct sg_range *last = &out[m - 1];
-			/* overlapping or adjacent: merge */
-			uint8_t next[16];
-			memcpy(next, last->end, klen);
-			int k;
-			for (k = (int)klen - 1; k >= 0; k--)
-				if (++next[k])
-					break;
-			if (k < 0 || memcmp(out[i].start, next, klen) <= 0) {
-				if (memcmp(out[i].end, last->end, klen) > 0)
-					memcpy(last->end, out[i].end, klen);
-				continue;
-			}
-		}
-		out[m++] = out[i];
-	}
-	return m;
-}
-
-/* One per-source meter rule: UDP to PORT, or TCP SYN (FIN/SYN/RST/ACK:
- * only SYN) to PORT; over the profile's rate the source's packets drop. */
-static void rate_rule(struct ctx *c, const struct sg_profile *pr, int kind, bool v6, bool tcp,
-		      uint16_t port, bool monitor)
-{
-	struct nftnl_rule *r = rule_new(c, c->chain, tcp ? "syn-rate" : "rate");
-	uint8_t l4 = tcp ? IPPROTO_TCP : IPPROTO_UDP;
-	uint16_t nport = htons(port);
-
-	e_meta(r, NFT_META_L4PROTO);
-	e_cmp(r, &l4, 1);
-	e_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
-	e_cmp(r, &nport, 2);
-	if (tcp) {
-		static const uint8_t flags_mask = 0x17, syn = 0x02;
-
-		e_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 13, 1);
-		e_and(r, &flags_mask, 1);
-		e_cmp(r, &syn, 1);
-	}
-	e_saddr(c, r, v6);
-	struct nftnl_expr *lim = nftnl_expr_alloc("limit");
-	nftnl_expr_set_u64(lim, NFTNL_EXPR_LIMIT_RATE, pr->rate.rate);
-	nftnl_expr_set_u64(lim, NFTNL_EXPR_LIMIT_UNIT, 1);
-	nftnl_expr_set_u32(lim, NFTNL_EXPR_LIMIT_BURST, pr->rate.burst ? pr->rate.burst : pr->rate.rate);
-	nftnl_expr_set_u32(lim, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
-	nftnl_expr_set_u32(lim, NFTNL_EXPR_LIMIT_FLAGS, NFT_LIMIT_F_INV);
-	struct nftnl_expr *e = nftnl_expr_alloc("dynset");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_ADD);
-	nftnl_expr_set_u64(e, NFTNL_EXPR_DYNSET_TIMEOUT, 60000);
-	nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, c->set_names[kind]);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SET_ID, c->set_id);
-	nftnl_expr_set(e, NFTNL_EXPR_DYNSET_EXPR, lim, 0);
-	add_expr(r, e);
-	e_counter(r);
-	if (!monitor)
-		e_verdict(r, NF_DROP, NULL);
-	add_rule(c, r);
-}
-
-static void lists_and_rate(struct ctx *c, const struct sg_profile *pr, bool monitor)
-{
-	static struct sg_range rg[SG_LIST_MAX];
-	bool v4ok = c->family != NFPROTO_IPV6, v6ok = c->family != NFPROTO_IPV4;
-	const struct sg_strlist *lists[2] = { &c->p->deny, &c->p->allow };
-
-	for (int li = 0; li < 2; li++) {
-		for (int v6 = 0; v6 < 2; v6++) {
-			if (!(v6 ? v6ok : v4ok))
-				continue;
-			unsigned int n = ranges(lists[li], v6 ? AF_INET6 : AF_INET, rg);
-			if (!n)
-				continue;
-			int kind = (li == 0 ? K_DENY4 : K_ALLOW4) + v6;
-			add_set(c, kind, v6, rg, n);
-			struct nftnl_rule *r = rule_new(c, c->chain, li == 0 ? "deny" : "allow");
-			e_saddr(c, r, v6);
-			struct nftnl_expr *e = nftnl_expr_alloc("lookup");
-			nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
-			nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, c->set_names[kind]);
-			nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, c->set_id);
-			add_expr(r, e);
-			e_counter(r);
-			if (li == 1)
-				e_verdict(r, NF_ACCEPT, NULL);
-			else if (!monitor)
-				e_verdict(r, NF_DROP, NULL);
-			add_rule(c, r);
-		}
-	}
-
-	if (!pr->rate.rate)
-		return;
-	/* per source: UDP datagrams to a guarded port, and TCP connection
-	 * attempts (SYN without ACK) to a guarded port, each in its own meter */
-	for (int tcp = 0; tcp < 2; tcp++) {
-		for (int v6 = 0; v6 < 2; v6++) {
-			if (!(v6 ? v6ok : v4ok))
-				continue;
-			int kind = (tcp ? K_SYN4 : K_RATE4) + v6;
-			bool made = false;
-			for (int i = 0; i < SG_MAX_PORTS; i++) {
-				uint16_t port = pr->cfg.ports[i];
-				if (!port || !(pr->cfg.port_protos[i] & (tcp ? SG_PROTO_TCP : SG_PROTO_UDP)))
-					continue;
-				if (!made) {
-					add_set(c, kind, v6, NULL, 0);
-					made = true;
-				}
-				rate_rule(c, pr, kind, v6, tcp, port, monitor);
-			}
-		}
-	}
-}
-
-static void bpf_rule(struct ctx *c, const char *prog_pin)
-{
-	struct nftnl_rule *r = rule_new(c, c->chain, "validator");
-	struct nftnl_expr *e = nftnl_expr_alloc("match");
-	struct xt_bpf_info_v1 *info = calloc(1, sizeof(*info)); /* owned by libnftnl */
-
-	info->mode = XT_BPF_MODE_FD_PINNED;
-	/* fits: enable checked the length against XT_BPF_PATH_MAX */
-	memcpy(info->path, prog_pin, strlen(prog_pin) + 1);
-	info->fd = c->bpf_fd;
-	nftnl_expr_set_str(e, NFTNL_EXPR_MT_NAME, "bpf");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_MT_REV, 1);
-	nftnl_expr_set(e, NFTNL_EXPR_MT_INFO, info, sizeof(*info));
-	add_expr(r, e);
-	e_counter(r);
-	e_verdict(r, NF_DROP, NULL);
-	sg_batch_rule(&c->bt, NFT_MSG_NEWRULE, r, NLM_F_CREATE | NLM_F_APPEND, "add xt bpf rule");
-	c->nrules++;
-}
-
-/* Appends deletions of CUSTOMER's objects in FAMILY/TABLE other than
- * generation KEEP (0 = all): jump rules, chains, sets. With DROP_TABLE and
- * nothing else left in the table, deletes the table instead. */
-static int removals(struct sg_batch *bt, struct sg_nl *nl, int family, const char *table,
-		    const char *customer, unsigned int keep, bool drop_table, unsigned int *nmsgs)
-{
-	struct sg_name_list chains, sets;
-	struct sg_rule_info *rules = NULL;
-	unsigned int nrules = 0, others = 0, mine = 0;
-	char jump_comment[128];
-	int err;
-
-	*nmsgs = 0;
-	err = sg_nft_list_chains(nl, family, table, &chains);
-	if (err == -ENOENT)
-		return 0;
-	if (err)
-		return err;
-	err = sg_nft_list_sets(nl, family, table, &sets);
-	if (!err)
-		err = sg_nft_list_rules(nl, family, table, NULL, &rules, &nrules);
-	if (err)
-		goto out;
-	snprintf(jump_comment, sizeof(jump_comment), "sipguard %s jump", customer);
-
-	for (unsigned int i = 0; i < chains.n; i++) {
-		unsigned int g = sg_owned_name(chains.v[i], customer, false);
-		if (!g || g == keep)
-			others++;
-		else
-			mine++;
-	}
-	for (unsigned int i = 0; i < sets.n; i++) {
-		unsigned int g = sg_owned_name(sets.v[i], customer, true);
-		if (!g || g == keep)
-			others++;
-	}
-	if (drop_table && !keep && !others) {
-		if (!mine && !sets.n)
-			goto out;
-		struct nftnl_table *t = nftnl_table_alloc();
-		nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, (uint32_t)family);
-		nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
-		sg_batch_table(bt, NFT_MSG_DELTABLE, t, 0, "delete table");
-		(*nmsgs)++;
-		goto out;
-	}
-	for (unsigned int i = 0; i < nrules; i++) {
-		if (strcmp(rules[i].comment, jump_comment))
-			continue;
-		unsigned int g = sg_owned_name(rules[i].jump, customer, false);
-		if (g && g == keep)
-			continue;
-		struct nftnl_rule *r = nftnl_rule_alloc();
-		nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, (uint32_t)family);
-		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
-		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, rules[i].chain);
-		nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, rules[i].handle);
-		sg_batch_rule(bt, NFT_MSG_DELRULE, r, 0, "delete old jump rule");
-		(*nmsgs)++;
-	}
-	for (unsigned int i = 0; i < chains.n; i++) {
-		unsigned int g = sg_owned_name(chains.v[i], customer, false);
-		if (!g || g == keep)
-			continue;
-		struct nftnl_chain *ch = nftnl_chain_alloc();
-		nftnl_chain_set_u32(ch, NFTNL_CHAIN_FAMILY, (uint32_t)family);
-		nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, table);
-		nftnl_chain_set_str(ch, NFTNL_CHAIN_NAME, chains.v[i]);
-		sg_batch_chain(bt, NFT_MSG_DELCHAIN, ch, 0, "delete old chain");
-		(*nmsgs)++;
-	}
-	for (unsigned int i = 0; i < sets.n; i++) {
-		unsigned int g = sg_owned_name(sets.v[i], customer, true);
-		if (!g || g == keep)
-			continue;
-		struct nftnl_set *s = nftnl_set_alloc();
-		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, (uint32_t)family);
-		nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
-		nftnl_set_set_str(s, NFTNL_SET_NAME, sets.v[i]);
-		sg_batch_set(bt, NFT_MSG_DELSET, s, 0, "delete old set");
-		(*nmsgs)++;
-	}
-out:
-	free(rules);
-	sg_name_list_free(&chains);
-	sg_name_list_free(&sets);
-	return err;
-}
-
-static unsigned int max_chain_gen(struct sg_nl *nl, int family, const char *table,
-				  const char *customer)
-{
-	struct sg_name_list l;
-	unsigned int m = 0;
-
-	if (sg_nft_list_chains(nl, family, table, &l))
-		return 0;
-	for (unsigned int i = 0; i < l.n; i++) {
-		unsigned int g = sg_owned_name(l.v[i], customer, false);
-		if (g > m)
-			m = g;
-	}
-	sg_name_list_free(&l);
-	return m;
+	if (c->have_dp)
+		sg_dp_close(&c->dp);
+	sg_nl_close(&c->nl);
+	if (c->have_prev)
+		sg_params_free(&c->prev.p);
+	if (c->have_pr)
+		sg_profile_free(&c->pr);
+	if (c->lock >= 0)
+		close(c->lock);
 }
 
 static int parse_attach(const char *a, int *family, char *table, char *chain)
 {
 	char buf[512], *t, *ch;
+
 	snprintf(buf, sizeof(buf), "%s", a);
 	t = strchr(buf, ':');
 	if (!t)
@@ -706,307 +409,385 @@ static int parse_attach(const char *a, int *family, char *table, char *chain)
 	return 0;
 }
 
-/* Is the customer's chain with its xt bpf rule in the kernel, pins present? */
-static bool kernel_matches(struct sg_nl *nl, const struct sg_state *st)
+/* Is the customer's chain with its rules in the kernel, its pins there, and
+ * its profile's slot holding this profile? */
+static bool kernel_matches(struct change *c)
 {
+	const struct sg_state *st = &c->prev;
 	struct sg_rule_info *rules;
-	unsigned int n, bpf = 0;
+	struct sg_slot_info si;
+	unsigned int n, bpf = 0, want_bpf;
 	char prog[PATH_MAX + 32];
 	struct stat sb;
 	int family = sg_family_parse(st->family);
 
+	want_bpf = (c->pr.cfg.flags & SG_F_DROP_ALL_SIP) ? 0 : 1;
 	snprintf(prog, sizeof(prog), "%s/sip_validate", st->pin_dir);
 	if (stat(prog, &sb))
 		return false;
-	if (family < 0 || sg_nft_list_rules(nl, family, st->table, st->chain, &rules, &n))
+	if (!sg_dp_exists(sg_pin_root()) || !c->have_dp || sg_dp_slot_info(&c->dp, st->slot, &si) ||
+	    si.hash != c->hash || !sg_dp_customer_used(&c->dp, st->id))
+		return false;
+	if (family < 0 || sg_nft_list_rules(&c->nl, family, st->table, st->chain, &rules, &n))
 		return false;
 	for (unsigned int i = 0; i < n; i++)
 		bpf += rules[i].is_bpf;
 	free(rules);
-	return n == st->rules && bpf == 1;
+	return n == st->rules && bpf == want_bpf;
 }
 
-int sg_apply(struct sg_params *p, bool restore)
+/* Everything that can be wrong is found here, before any change. */
+static int plan(struct change *c)
 {
-	struct sg_state prev, st;
-	struct sg_profile pr;
-	struct sg_validator *v = NULL;
-	struct sg_nl nl = { 0 };
-	struct ctx c;
-	bool have_prev, pinned = false;
-	char attach_chain[256] = "", table[256] = SG_TABLE, prog_pin[PATH_MAX + 32];
-	int family = NFPROTO_INET, rc, err, nsfd;
+	struct sg_params *p = c->p;
+	unsigned int g;
+	int err, nsfd;
 
-	memset(&c, 0, sizeof(c));
-	c.bpf_fd = -1;
-	if ((rc = sg_require_root()))
-		return rc;
-	if (p->attach[0] && parse_attach(p->attach, &family, table, attach_chain)) {
+	c->family = NFPROTO_INET;
+	snprintf(c->table, sizeof(c->table), "%s", SG_TABLE);
+	if (p->attach[0] && parse_attach(p->attach, &c->family, c->table, c->attach_chain)) {
 		pr_warn("--attach '%s': expected FAMILY:TABLE:CHAIN with FAMILY inet, ip or ip6\n",
 			p->attach);
 		return SG_EXIT_USAGE;
 	}
-	memset(&pr, 0, sizeof(pr));
-	if (sg_profile_load(p->profile, &pr)) {
+	memset(&c->pr, 0, sizeof(c->pr));
+	if (sg_profile_load(p->profile, &c->pr)) {
 		pr_warn("profile '%s' not loaded: nothing changed\n", p->profile);
 		return SG_EXIT_USAGE;
 	}
+	c->have_pr = true;
+	c->hash = profile_hash(&c->pr);
 	nsfd = sg_netns_open(p->netns);
-	if (nsfd < 0 && restore) {
+	if (nsfd < 0 && c->restore) {
 		pr_warn("%s: network namespace '%s' is gone (%s): not restored, state and pins kept "
 			"(re-create the namespace and run restore, or sipguard disable %s)\n",
 			p->customer, p->netns, strerror(-nsfd), p->customer);
-		rc = SG_EXIT_ENV;
-		goto out_profile;
+		return SG_EXIT_ENV;
 	}
 	if (nsfd < 0) {
 		pr_warn("network namespace '%s' not found: %s (create it first: ip netns add NAME)\n",
 			p->netns, strerror(-nsfd));
-		rc = SG_EXIT_ENV;
-		goto out_profile;
+		return SG_EXIT_ENV;
 	}
 	close(nsfd);
-	if ((rc = sg_ensure_bpffs()))
-		goto out_profile;
+	if ((err = sg_ensure_bpffs()))
+		return err;
 	if (sg_fault("no-xt-bpf") || sg_xt_match_available("bpf", 1)) {
 		pr_warn("kernel lacks xt_bpf/nft_compat (xt match 'bpf' revision 1 unknown): "
 			"enable CONFIG_NFT_COMPAT and CONFIG_NETFILTER_XT_MATCH_BPF\n");
-		rc = SG_EXIT_ENV;
-		goto out_profile;
+		return SG_EXIT_ENV;
 	}
-
-	int lock = sg_lock();
-	if (lock < 0) {
-		rc = -lock;
-		goto out_profile;
-	}
-	have_prev = sg_state_load(p->customer, &prev) == 0;
-
-	err = sg_nl_open(p->netns, &nl);
+	c->lock = sg_lock();
+	if (c->lock < 0)
+		return -c->lock;
+	c->have_prev = sg_state_load(p->customer, &c->prev) == 0;
+	err = sg_nl_open(p->netns, &c->nl);
 	if (err) {
 		pr_warn("cannot open netlink in network namespace '%s': %s\n", p->netns, strerror(-err));
-		rc = SG_EXIT_ENV;
-		goto out_unlock;
+		return SG_EXIT_ENV;
 	}
-
-	uint64_t hash = profile_hash(&pr);
-	if (have_prev && sg_params_equal(p, &prev.p) && prev.profile_hash == hash &&
-	    kernel_matches(&nl, &prev)) {
-		/* leftovers of an enable that died before its state write */
-		rm_pins_except(p->customer, prev.generation);
-		sg_state_abort(p->customer);
-		printf("%s: already enabled with these parameters (profile %s, generation %u): no change\n",
-		       p->customer, prev.profile_name, prev.generation);
-		rc = SG_EXIT_OK;
-		goto out_nl;
-	}
-	(void)restore;
-
-	if (attach_chain[0]) {
-		struct sg_rule_info *ri;
-		unsigned int n;
-		if (sg_nft_list_rules(&nl, family, table, attach_chain, &ri, &n)) {
-			pr_warn("--attach: table %s %s not found in network namespace '%s'\n",
-				sg_family_name(family), table, p->netns);
-			rc = SG_EXIT_USAGE;
-			goto out_nl;
-		}
-		free(ri);
+	c->have_dp = sg_dp_open(&c->dp, sg_pin_root(), false) == 0;
+	if (c->attach_chain[0]) {
 		struct sg_name_list chains;
 		bool found = false;
-		if (!sg_nft_list_chains(&nl, family, table, &chains)) {
-			for (unsigned int i = 0; i < chains.n; i++)
-				found |= !strcmp(chains.v[i], attach_chain);
-			sg_name_list_free(&chains);
+
+		if (sg_nft_list_chains(&c->nl, c->family, c->table, &chains)) {
+			pr_warn("--attach: table %s %s not found in network namespace '%s'\n",
+				sg_family_name(c->family), c->table, p->netns);
+			return SG_EXIT_USAGE;
 		}
+		for (unsigned int i = 0; i < chains.n; i++)
+			found |= !strcmp(chains.v[i], c->attach_chain);
+		sg_name_list_free(&chains);
 		if (!found) {
-			pr_warn("--attach: chain '%s' not found in table %s %s\n", attach_chain,
-				sg_family_name(family), table);
-			rc = SG_EXIT_USAGE;
-			goto out_nl;
+			pr_warn("--attach: chain '%s' not found in table %s %s\n", c->attach_chain,
+				sg_family_name(c->family), c->table);
+			return SG_EXIT_USAGE;
 		}
 	}
 
-	/* new generation */
-	memset(&st, 0, sizeof(st));
-	st.generation = have_prev ? prev.generation : 0;
-	unsigned int g = max_pin_gen(p->customer);
-	if (g > st.generation) st.generation = g;
-	g = max_chain_gen(&nl, family, table, p->customer);
-	if (g > st.generation) st.generation = g;
-	st.generation++;
-	st.p = *p; /* shallow: the lists stay owned by P */
-	snprintf(st.profile_name, sizeof(st.profile_name), "%s", pr.name);
-	snprintf(st.profile_path, sizeof(st.profile_path), "%s", pr.path);
-	st.profile_hash = hash;
-	st.monitor = p->mode == 1 || (p->mode < 0 && (pr.cfg.flags & SG_F_MONITOR));
-	snprintf(st.family, sizeof(st.family), "%s", sg_family_name(family));
-	snprintf(st.table, sizeof(st.table), "%s", table);
-	sg_chain_name(p->customer, st.generation, st.chain, sizeof(st.chain));
-	sg_pin_dir(p->customer, st.generation, st.pin_dir, sizeof(st.pin_dir));
+	/* the new state: a new generation, the id kept, the other list slot */
+	memset(&c->st, 0, sizeof(c->st));
+	c->st.generation = c->have_prev ? c->prev.generation : 0;
+	g = max_pin_gen(p->customer);
+	if (g > c->st.generation)
+		c->st.generation = g;
+	g = sg_rules_max_gen(&c->nl, c->family, c->table, p->customer);
+	if (g > c->st.generation)
+		c->st.generation = g;
+	c->st.generation++;
+	c->st.p = *p; /* shallow: the lists stay owned by P */
+	snprintf(c->st.profile_name, sizeof(c->st.profile_name), "%s", c->pr.name);
+	snprintf(c->st.profile_path, sizeof(c->st.profile_path), "%s", c->pr.path);
+	c->st.profile_hash = c->hash;
+	c->st.monitor = p->mode == 1 || (p->mode < 0 && (c->pr.cfg.flags & SG_F_MONITOR));
+	snprintf(c->st.family, sizeof(c->st.family), "%s", sg_family_name(c->family));
+	snprintf(c->st.table, sizeof(c->st.table), "%s", c->table);
+	sg_chain_name(p->customer, c->st.generation, c->st.chain, sizeof(c->st.chain));
+	sg_pin_dir(p->customer, c->st.generation, c->st.pin_dir, sizeof(c->st.pin_dir));
+	if (snprintf(NULL, 0, "%s/sip_validate", c->st.pin_dir) >= (int)XT_BPF_PATH_MAX) {
+		/* the xt_bpf match carries the path in XT_BPF_PATH_MAX bytes */
+		pr_warn("pin path %s/sip_validate is longer than xt_bpf takes (%d bytes)\n",
+			c->st.pin_dir, (int)XT_BPF_PATH_MAX - 1);
+		return SG_EXIT_FAIL;
+	}
+	c->st.id = c->have_prev ? c->prev.id : 0;
+	c->st.epoch = c->have_prev ? c->prev.epoch : 0;
+	c->st.parity = c->have_prev ? !c->prev.parity : 0;
+	return 0;
+}
 
-	/* load, configure, pin */
-	struct sg_customer_opts o = {
-		.own_hosts = (const char **)p->own_hosts.v, .n_own_hosts = p->own_hosts.n,
-		.peers = (const char **)p->peers.v, .n_peers = p->peers.n,
-		.ports = NULL, .mode = p->mode, .report = false,
-	};
-	err = sg_validator_load(&pr, &o, &v);
+/* The customer's flags over its profile's, carried by its stub. */
+static void customer_flags(const struct change *c, uint32_t *set, uint32_t *clear)
+{
+	*set = *clear = 0;
+	if (c->p->mode == 0)
+		*clear |= SG_F_MONITOR;
+	else if (c->p->mode == 1)
+		*set |= SG_F_MONITOR;
+	/* the reflection checks apply only when the customer gave the lists */
+	if (!c->p->own_hosts.n)
+		*clear |= SG_F_CHECK_VIA_OWN;
+	if (!c->p->peers.n)
+		*clear |= SG_F_CHECK_PEERS;
+}
+
+static int pin_fd(int fd, const char *dir, const char *name)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (bpf_obj_pin(fd, path)) {
+		int err = -errno;
+
+		pr_warn("cannot pin %s: %s\n", path, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+static int mkdirs_pin(const char *dir)
+{
+	char tmp[PATH_MAX];
+
+	snprintf(tmp, sizeof(tmp), "%s", dir);
+	for (char *s = tmp + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = 0;
+		if (mkdir(tmp, 0700) && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	return mkdir(tmp, 0700) && errno != EEXIST ? -errno : 0;
+}
+
+/* Removes what the customer had in another namespace or table. */
+static void remove_old_place(struct change *c)
+{
+	const struct sg_state *prev = &c->prev;
+	struct sg_nl onl;
+	struct sg_batch ob;
+	unsigned int n;
+	int pf;
+
+	if (!c->have_prev || (!strcmp(prev->p.netns, c->p->netns) && !strcmp(prev->table, c->table) &&
+			      !strcmp(prev->family, c->st.family)))
+		return;
+	if (sg_nl_open(prev->p.netns, &onl))
+		return;
+	sg_batch_begin(&ob, &onl);
+	pf = sg_family_parse(prev->family);
+	if (pf >= 0 && sg_rules_removals(&ob, &onl, pf, prev->table, c->p->customer, 0,
+					 !prev->p.attach[0], &n) == 0 && n)
+		if (sg_batch_send(&ob))
+			pr_warn("could not remove the old rules in '%s': %s\n", prev->p.netns,
+				strerror(-ob.err));
+	sg_batch_free(&ob);
+	sg_nl_close(&onl);
+	printf("%s: moved from network namespace '%s' to '%s'\n", c->p->customer,
+	       prev->p.netns[0] ? prev->p.netns : "host", c->p->netns[0] ? c->p->netns : "host");
+}
+
+static int execute(struct change *c)
+{
+	struct sg_params *p = c->p;
+	struct sg_state *st = &c->st;
+	struct sg_batch bt = { 0 };
+	struct sg_slot_info si;
+	char stub_pin[PATH_MAX + 32];
+	uint32_t fset, fclear;
+	bool replaced = false, pinned = false;
+	int err, rc = SG_EXIT_FAIL, stub_fd = -1, counters_fd = -1;
+	unsigned int ndel;
+
+	/* the shared dataplane and the profile's validator (loaded once) */
+	if (!c->have_dp) {
+		err = sg_dp_open(&c->dp, sg_pin_root(), true);
+		if (err)
+			return SG_EXIT_FAIL;
+		c->have_dp = true;
+	}
+	err = sg_dp_profile(&c->dp, &c->pr, c->hash, &st->slot, &replaced);
 	if (err) {
 		pr_warn("validator not loaded: %s: nothing changed\n", strerror(-err));
-		rc = SG_EXIT_FAIL;
-		goto out_nl;
+		return SG_EXIT_FAIL;
 	}
-	err = sg_validator_pin(v, st.pin_dir);
+	if (replaced)
+		printf("profile %s: its new content is in force for every customer that uses it\n",
+		       c->pr.name);
+	if (!sg_dp_slot_info(&c->dp, st->slot, &si))
+		snprintf(st->variant, sizeof(st->variant), "%s", sg_variant_name((int)si.variant));
+
+	/* the customer's own: id, lists for the new stub, counters, stub */
+	if (!st->id) {
+		err = id_take(p->customer, &st->id);
+		if (err)
+			goto out;
+	}
+	if (!st->epoch || !sg_dp_customer_used(&c->dp, st->id)) {
+		if (!st->epoch)
+			st->epoch = (uint32_t)(fnv(0xcbf29ce484222325ULL, p->customer, strlen(p->customer)) ^
+					       (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16)) | 1;
+		err = sg_dp_customer_set(&c->dp, st->id, st->epoch);
+		if (err) {
+			pr_warn("cannot register customer id %u: %s\n", st->id, strerror(-err));
+			goto out;
+		}
+	}
+	err = sg_dp_customer_lists(&c->dp, st->id, st->parity,
+				   (const char *const *)p->own_hosts.v, p->own_hosts.n,
+				   (const char *const *)p->peers.v, p->peers.n);
 	if (err) {
-		rc = SG_EXIT_FAIL;
-		goto out_fail;
+		rc = err == -EINVAL ? SG_EXIT_USAGE : SG_EXIT_FAIL;
+		goto out;
+	}
+	counters_fd = sg_dp_customer_counters(&c->dp, st->id);
+	customer_flags(c, &fset, &fclear);
+	stub_fd = sg_dp_stub(&c->dp, st->id, st->parity, fset, fclear, st->slot);
+	if (counters_fd < 0 || stub_fd < 0) {
+		pr_warn("cannot load the customer's stub: %s\n",
+			strerror(-(counters_fd < 0 ? counters_fd : stub_fd)));
+		goto out;
+	}
+	err = mkdirs_pin(st->pin_dir);
+	if (!err)
+		err = pin_fd(stub_fd, st->pin_dir, "sip_validate");
+	if (!err)
+		err = pin_fd(counters_fd, st->pin_dir, "sg_counters");
+	if (err) {
+		pr_warn("cannot pin under %s: %s (is bpffs mounted? mount -t bpf bpf /sys/fs/bpf)\n",
+			st->pin_dir, strerror(-err));
+		pinned = true;
+		goto out;
 	}
 	pinned = true;
 	sg_fault_kill("after-pin");
-	if (snprintf(prog_pin, sizeof(prog_pin), "%s/sip_validate", st.pin_dir) >=
-	    (int)XT_BPF_PATH_MAX) {
-		/* the xt_bpf match carries the path in XT_BPF_PATH_MAX bytes */
-		pr_warn("pin path %s/sip_validate is longer than xt_bpf takes (%d bytes)\n",
-			st.pin_dir, (int)XT_BPF_PATH_MAX - 1);
-		rc = SG_EXIT_FAIL;
-		goto out_fail;
-	}
-	c.bpf_fd = bpf_obj_get(prog_pin);
-	if (c.bpf_fd < 0) {
-		pr_warn("cannot open pinned program %s: %s\n", prog_pin, strerror(errno));
-		rc = SG_EXIT_FAIL;
-		goto out_fail;
-	}
 
-	/* one batch */
-	c.p = p;
-	c.st = &st;
-	c.family = family;
-	c.table = table;
-	c.chain = st.chain;
-	snprintf(c.comment, sizeof(c.comment), "sipguard %s profile=%s%s", p->customer, pr.name,
-		 st.monitor ? " mode=monitor" : "");
-	sg_batch_begin(&c.bt, &nl);
-	if (!attach_chain[0]) {
-		struct nftnl_table *t = nftnl_table_alloc();
-		nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, (uint32_t)family);
-		nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
-		sg_batch_table(&c.bt, NFT_MSG_NEWTABLE, t, NLM_F_CREATE, "add table");
+	/* one batch: the new chain, the old generation's removal */
+	snprintf(stub_pin, sizeof(stub_pin), "%s/sip_validate", st->pin_dir);
+	sg_batch_begin(&bt, &c->nl);
+	{
+		struct sg_chain_spec spec = {
+			.customer = p->customer, .family = c->family, .table = c->table,
+			.chain = st->chain, .attach_chain = c->attach_chain[0] ? c->attach_chain : NULL,
+			.hook = p->hook, .pr = &c->pr, .p = p, .monitor = st->monitor,
+			.stub_pin = stub_pin, .stub_fd = stub_fd,
+		};
+
+		st->rules = sg_rules_build(&bt, &spec);
 	}
-	struct nftnl_chain *ch = nftnl_chain_alloc();
-	nftnl_chain_set_u32(ch, NFTNL_CHAIN_FAMILY, (uint32_t)family);
-	nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, table);
-	nftnl_chain_set_str(ch, NFTNL_CHAIN_NAME, st.chain);
-	if (!attach_chain[0]) {
-		nftnl_chain_set_u32(ch, NFTNL_CHAIN_HOOKNUM, p->hook ? NF_INET_FORWARD : NF_INET_LOCAL_IN);
-		nftnl_chain_set_s32(ch, NFTNL_CHAIN_PRIO, -10);
-		nftnl_chain_set_str(ch, NFTNL_CHAIN_TYPE, "filter");
-		nftnl_chain_set_u32(ch, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-	}
-	sg_batch_chain(&c.bt, NFT_MSG_NEWCHAIN, ch, NLM_F_CREATE | NLM_F_EXCL, "add chain");
-	lists_and_rate(&c, &pr, st.monitor);
-	bpf_rule(&c, prog_pin);
-	st.rules = c.nrules;
-	if (attach_chain[0]) {
-		struct nftnl_rule *r = rule_new(&c, attach_chain, "");
-		char cm[128];
-		struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(256);
-		snprintf(cm, sizeof(cm), "sipguard %s jump", p->customer);
-		nftnl_udata_put_strz(ud, NFTNL_UDATA_RULE_COMMENT, cm);
-		nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(ud), nftnl_udata_buf_len(ud));
-		nftnl_udata_buf_free(ud);
-		e_verdict(r, NFT_JUMP, st.chain);
-		/* no NLM_F_APPEND: inserted at the top of their chain */
-		sg_batch_rule(&c.bt, NFT_MSG_NEWRULE, r, NLM_F_CREATE, "insert jump rule");
-	}
-	unsigned int ndel;
-	err = removals(&c.bt, &nl, family, table, p->customer, st.generation, false, &ndel);
+	err = sg_rules_removals(&bt, &c->nl, c->family, c->table, p->customer, st->generation,
+				false, &ndel);
 	if (err) {
 		pr_warn("cannot read the ruleset in '%s': %s\n", p->netns, strerror(-err));
-		rc = SG_EXIT_FAIL;
-		goto out_fail;
+		goto out;
 	}
 	/* the state file first, as CUSTOMER.conf.tmp: a full disk fails here,
 	 * before anything in the kernel changed */
-	if (sg_state_prepare(&st)) {
+	if (sg_state_prepare(st)) {
 		pr_warn("state file not written to %s/customers: nothing changed\n", sg_state_dir());
-		rc = SG_EXIT_FAIL;
-		goto out_fail;
+		goto out;
 	}
 	sg_fault_kill("before-nft");
-	err = sg_batch_send(&c.bt);
+	err = sg_batch_send(&bt);
 	if (err) {
 		sg_state_abort(p->customer);
-		if (c.bt.err_what && strstr(c.bt.err_what, "xt bpf") &&
+		if (bt.err_what && strstr(bt.err_what, "xt bpf") &&
 		    (err == -ENOENT || err == -EOPNOTSUPP || err == -EPROTONOSUPPORT)) {
-			pr_warn("kernel lacks xt_bpf/nft_compat: %s: %s\n", c.bt.err_what, strerror(-err));
+			pr_warn("kernel lacks xt_bpf/nft_compat: %s: %s\n", bt.err_what, strerror(-err));
+			rc = SG_EXIT_ENV;
+		} else if (bt.err_what && strstr(bt.err_what, "defrag")) {
+			pr_warn("kernel lacks nft_tproxy (used to turn on IP reassembly before sipguard's chain): "
+				"%s: nothing changed (CONFIG_NFT_TPROXY)\n", strerror(-err));
 			rc = SG_EXIT_ENV;
 		} else {
 			pr_warn("nftables batch failed at '%s': %s: nothing changed\n",
-				c.bt.err_what ? c.bt.err_what : "?", strerror(-err));
-			rc = SG_EXIT_FAIL;
+				bt.err_what ? bt.err_what : "?", strerror(-err));
 		}
-		goto out_fail;
+		goto out;
 	}
-
-	/* the old place (another namespace or table): remove what was there */
-	if (have_prev && (strcmp(prev.p.netns, p->netns) || strcmp(prev.table, table) ||
-			  strcmp(prev.family, st.family))) {
-		struct sg_nl onl;
-		if (sg_nl_open(prev.p.netns, &onl) == 0) {
-			struct sg_batch ob;
-			unsigned int n;
-			sg_batch_begin(&ob, &onl);
-			int pf = sg_family_parse(prev.family);
-			if (pf >= 0 && removals(&ob, &onl, pf, prev.table, p->customer, 0,
-						!prev.p.attach[0], &n) == 0 && n)
-				if (sg_batch_send(&ob))
-					pr_warn("could not remove the old rules in '%s': %s\n",
-						prev.p.netns, strerror(-ob.err));
-			sg_batch_free(&ob);
-			sg_nl_close(&onl);
-		}
-	}
-
+	remove_old_place(c);
 	sg_fault_kill("after-nft");
+	slot_use(st->slot, p->customer);
 	if (sg_state_commit(p->customer)) {
 		pr_warn("rules are active but the state file was not written: run enable again\n");
-		rc = SG_EXIT_FAIL;
-		goto out_ok;
+		pinned = false;
+		goto out;
 	}
-	rm_pins_except(p->customer, st.generation);
+	pinned = false; /* in force now */
+	rm_pins_except(p->customer, st->generation);
+	if (c->have_prev && c->prev.slot != st->slot && slot_unuse(c->prev.slot, p->customer))
+		sg_dp_profile_release(&c->dp, c->prev.slot);
 	printf("%s: enabled profile %s (%s) in %s, %s %s chain %s, %u rules, pins %s\n",
-	       p->customer, pr.name, st.monitor ? "monitor" : "enforce",
-	       p->netns[0] ? p->netns : "the current namespace", st.family, table, st.chain,
-	       st.rules, st.pin_dir);
+	       p->customer, c->pr.name, st->monitor ? "monitor" : "enforce",
+	       p->netns[0] ? p->netns : "the current namespace", st->family, c->table, st->chain,
+	       st->rules, st->pin_dir);
 	rc = SG_EXIT_OK;
-	goto out_ok;
-
-out_fail:
+out:
 	if (pinned)
-		rm_pin_dir(st.pin_dir);
-out_ok:
-	if (c.bt.buf)
-		sg_batch_free(&c.bt);
-	if (c.bpf_fd >= 0)
-		close(c.bpf_fd);
-	sg_validator_free(v);
-out_nl:
-	sg_nl_close(&nl);
-	if (have_prev)
-		sg_params_free(&prev.p);
-out_unlock:
-	close(lock);
-out_profile:
-	sg_profile_free(&pr);
+		rm_pin_dir(st->pin_dir);
+	if (bt.buf)
+		sg_batch_free(&bt);
+	if (stub_fd >= 0)
+		close(stub_fd);
+	if (counters_fd >= 0)
+		close(counters_fd);
 	return rc;
 }
+
+int sg_apply(struct sg_params *p, bool restore)
+{
+	struct change c = { .p = p, .restore = restore, .lock = -1 };
+	int rc;
+
+	if ((rc = sg_require_root()))
+		return rc;
+	rc = plan(&c);
+	if (rc)
+		goto out;
+	if (c.have_prev && sg_params_equal(p, &c.prev.p) && c.prev.profile_hash == c.hash &&
+	    kernel_matches(&c)) {
+		/* leftovers of an enable that died before its state write */
+		rm_pins_except(p->customer, c.prev.generation);
+		sg_state_abort(p->customer);
+		printf("%s: already enabled with these parameters (profile %s, generation %u): no change\n",
+		       p->customer, c.prev.profile_name, c.prev.generation);
+		goto out;
+	}
+	rc = execute(&c);
+out:
+	change_free(&c);
+	return rc;
+}
+
+/* ------------------------------------------------------ disable */
 
 int sg_teardown(const char *customer)
 {
 	struct sg_state st;
 	struct sg_nl nl;
+	struct sg_dp dp;
 	int rc, err, lock;
 
 	if ((rc = sg_require_root()))
@@ -1021,7 +802,7 @@ int sg_teardown(const char *customer)
 		/* leftover pins of a lost state are still ours */
 		rm_pins_except(customer, 0);
 		close(lock);
-		return err == -ENOENT ? SG_EXIT_FAIL : SG_EXIT_FAIL;
+		return SG_EXIT_FAIL;
 	}
 	rc = SG_EXIT_OK;
 	err = sg_nl_open(st.p.netns, &nl);
@@ -1032,9 +813,11 @@ int sg_teardown(const char *customer)
 		struct sg_batch bt;
 		unsigned int n;
 		int family = sg_family_parse(st.family);
+
 		sg_batch_begin(&bt, &nl);
 		err = family < 0 ? -EINVAL
-				 : removals(&bt, &nl, family, st.table, customer, 0, !st.p.attach[0], &n);
+				 : sg_rules_removals(&bt, &nl, family, st.table, customer, 0,
+						     !st.p.attach[0], &n);
 		if (!err && n)
 			err = sg_batch_send(&bt);
 		if (err) {
@@ -1046,8 +829,28 @@ int sg_teardown(const char *customer)
 		sg_nl_close(&nl);
 	}
 	if (rc == SG_EXIT_OK) {
+		bool have_dp = sg_dp_open(&dp, sg_pin_root(), false) == 0;
+
 		rm_pins_except(customer, 0);
 		sg_state_remove(customer);
+		if (have_dp) {
+			if (st.id)
+				sg_dp_customer_remove(&dp, st.id);
+			if (slot_unuse(st.slot, customer))
+				sg_dp_profile_release(&dp, st.slot);
+		}
+		if (st.id)
+			id_release(st.id, customer);
+		if (have_dp) {
+			char (*names)[32] = NULL;
+			int left = sg_state_customers(&names);
+
+			free(names);
+			sg_dp_close(&dp);
+			/* the last customer gone: nothing of sipguard stays in bpffs */
+			if (left == 0)
+				sg_dp_remove(sg_pin_root());
+		}
 		printf("%s: disabled\n", customer);
 	}
 	sg_params_free(&st.p);

@@ -26,6 +26,8 @@ int sg_cidr_parse(const char *s, struct sg_range *r);
 void sg_fault_kill(const char *point);
 
 int sg_lock(void);                 /* flock on SG_LOCK_FILE: fd or exit code < 0 */
+/* The pin root: $SIPGUARD_PIN_ROOT, else SG_PIN_ROOT. */
+const char *sg_pin_root(void);
 int sg_require_root(void);         /* 0 or SG_EXIT_ENV */
 int sg_ensure_bpffs(void);         /* mounts it if missing: 0 or SG_EXIT_ENV */
 
@@ -38,7 +40,5 @@ int sg_teardown(const char *customer);
 /* Chain and pin naming. */
 void sg_chain_name(const char *customer, unsigned int gen, char *buf, size_t sz);
 void sg_pin_dir(const char *customer, unsigned int gen, char *buf, size_t sz);
-/* Is NAME a chain (kind NULL) or set of CUSTOMER? Returns its generation or 0. */
-unsigned int sg_owned_name(const char *name, const char *customer, bool set);
 
 #endif

@@ -477,6 +477,14 @@ static int set_key(struct pctx *x, const char *file, int line, const char *sec, 
 	} else if (!strcmp(sec, "rate")) {
 		if (!strcmp(key, "per_source"))
 			return parse_rate(file, line, v, &p->rate);
+		if (!strcmp(key, "max_sources")) {
+			if (parse_uint(v, 16, 1048576, &n)) {
+				perr(file, line, "rate.max_sources: bad value '%s' (16..1048576)", v);
+				return -EINVAL;
+			}
+			p->rate.max_sources = (unsigned int)n;
+			return 0;
+		}
 	} else if (!strcmp(sec, "shield")) {
 		BOOL_KEY("drop_all_sip", set_flag(c, SG_F_DROP_ALL_SIP, b))
 	}

@@ -16,7 +16,10 @@ struct sg_pattern {
 struct sg_rate_limit {
 	unsigned int rate;     /* packets per second per source, 0 = none */
 	unsigned int burst;
+	unsigned int max_sources; /* sources the meter holds at once (per family) */
 };
+
+#define SG_MAX_SOURCES_DEFAULT 1024
 
 struct sg_profile {
 	char name[64];

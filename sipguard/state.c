@@ -124,6 +124,11 @@ int sg_state_load(const char *customer, struct sg_state *st)
 		else if (!strcmp(k, "profile_hash")) st->profile_hash = strtoull(v, NULL, 16);
 		else if (!strcmp(k, "effective_mode")) st->monitor = !strcmp(v, "monitor");
 		else if (!strcmp(k, "rules")) st->rules = strtoul(v, NULL, 10);
+		else if (!strcmp(k, "id")) st->id = strtoul(v, NULL, 10);
+		else if (!strcmp(k, "epoch")) st->epoch = (uint32_t)strtoul(v, NULL, 16);
+		else if (!strcmp(k, "parity")) st->parity = strtoul(v, NULL, 10) & 1;
+		else if (!strcmp(k, "slot")) st->slot = strtoul(v, NULL, 10);
+		else if (!strcmp(k, "variant")) snprintf(st->variant, sizeof(st->variant), "%s", v);
 	}
 	fclose(f);
 	if (strcmp(st->p.customer, customer)) {
@@ -183,6 +188,8 @@ int sg_state_prepare(const struct sg_state *st)
 		st->generation, st->profile_name, st->profile_path,
 		(unsigned long long)st->profile_hash, st->monitor ? "monitor" : "enforce",
 		st->family, st->table, st->chain, st->pin_dir, st->rules);
+	fprintf(f, "id = %u\nepoch = %08x\nparity = %u\nslot = %u\nvariant = %s\n", st->id,
+		st->epoch, st->parity, st->slot, st->variant);
 	if (fflush(f) || fsync(fileno(f)) || ferror(f)) {
 		err = errno ? -errno : -EIO;
 		pr_warn("cannot write the state file %s: %s\n", tmp, strerror(-err));
@@ -235,6 +242,28 @@ int sg_state_remove(const char *customer)
 	char path[PATH_MAX];
 	path_of(customer, path, sizeof(path));
 	return unlink(path) && errno != ENOENT ? -errno : 0;
+}
+
+int sg_state_ids(uint8_t *used, const char *except)
+{
+	char (*names)[32] = NULL;
+	int n = sg_state_customers(&names);
+
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		struct sg_state st;
+
+		if (except && !strcmp(names[i], except))
+			continue;
+		if (sg_state_load(names[i], &st))
+			continue;
+		if (st.id && st.id < 65536)
+			used[st.id / 8] |= (uint8_t)(1u << (st.id % 8));
+		sg_params_free(&st.p);
+	}
+	free(names);
+	return 0;
 }
 
 static int cmp_names(const void *a, const void *b)

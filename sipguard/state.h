@@ -39,6 +39,12 @@ struct sg_state {
 	char chain[256];           /* our chain */
 	char pin_dir[PATH_MAX];    /* pins of this generation */
 	unsigned int rules;        /* rules we put in our chain */
+	/* in the shared dataplane (dataplane.h) */
+	unsigned int id;           /* customer id, 1 .. SG_MAX_CUSTOMERS - 1 */
+	uint32_t epoch;            /* of the id's use by this customer */
+	unsigned int parity;       /* which of the two list slots this generation's stub uses */
+	unsigned int slot;         /* the profile's slot in the program array */
+	char variant[16];          /* of the profile's validator, as loaded */
 };
 
 const char *sg_state_dir(void);
@@ -48,6 +54,9 @@ int sg_state_prepare(const struct sg_state *st);  /* writes CUSTOMER.conf.tmp */
 int sg_state_commit(const char *customer);        /* renames it into place */
 void sg_state_abort(const char *customer);        /* removes it */
 int sg_state_remove(const char *customer);
+/* Customer ids in use by state files (a bitmap of SG_MAX_CUSTOMERS bits,
+ * the caller's), other than EXCEPT's. Returns 0 or -errno. */
+int sg_state_ids(uint8_t *used, const char *except);
 /* Names of customers with a state file, sorted; returns count or -errno. */
 int sg_state_customers(char (**names)[32]);
 void sg_params_free(struct sg_params *p);

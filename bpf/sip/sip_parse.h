@@ -1,33 +1,48 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
 /*
- * The SIP validator: IP/UDP/TCP framing and the SIP checks of DESIGN.md
- * section 4. Compiled twice from this one file: into the eBPF program
- * (sipguard.bpf.c) and into userspace (sip_parse_user.c) for fuzzing,
- * differential tests and kernel/user equality tests.
+ * The SIP validator: IP/UDP/TCP framing, TCP streams and the SIP checks of
+ * DESIGN.md section 4. Compiled from this one file into the eBPF program
+ * (sipguard.bpf.c, in two variants, see below) and into userspace
+ * (sip_parse_user.c) for fuzzing, differential and kernel/user equality tests.
  *
  * The includer defines, before including this file:
  *   sg_env_t                        what the packet is read from
  *   sg_env_load(env, off, dst, len) copy packet bytes, 0 on success
+ *   sg_env_gso(env, &size, &segs)   the packet's GSO segment size and count
  *   sg_env_dfa_row(state)           const struct sg_dfa_row * or NULL
  *   sg_env_dfa_fast()               const struct sg_dfa_fast * or NULL (rows only)
- *   sg_env_own_host(key)            non-zero if key is in own_hosts
- *   sg_env_peer(key)                non-zero if key matches the peers
+ *   sg_env_own_host(s, key)         non-zero if key is an own host of customer s->w.cust
+ *   sg_env_peer(s, key)             non-zero if key matches the customer's peers
+ *   sg_env_flow(s, key)             struct sg_flow * of a TCP stream, or NULL
+ *   sg_env_flow_put(s, key, val)    creates or replaces it: 0 or < 0
+ *   sg_env_flow_sync(s, key, flow)  the changes made through the pointer are final
+ *   sg_env_carry(s, key)            struct sg_carry * of a stream, or NULL
+ *   sg_env_carry_put(s, key, val)   creates or replaces it: 0 or < 0
+ *   sg_env_carry_sync(s, key, c)    as sg_env_flow_sync
+ *
+ * Two variants of the kernel program (the manager picks one at load time):
+ *  - the default one needs may_goto (Linux 6.9+): the step loop and every
+ *    loop inside a step are may_goto loops (SG_CAN_LOOP), which the verifier
+ *    checks until their state at the head repeats, so a step is inlined into
+ *    the loop without a call per header line;
+ *  - SG_PORTABLE (Linux 6.1+): every loop is counted from a constant (the
+ *    verifier walks it trip by trip) and one step is a global function,
+ *    verified once on its own: one call per header line more.
+ * Every loop states its trip bound in SG_LOOP(N); inside, the loop stops at
+ * the same place in both variants (the may_goto budget is never reached), so
+ * both give the same verdicts.
  *
  * Verifier notes (why the code looks the way it does):
  *  - every index into the scratch buffer is masked with SG_BUF_MASK;
- *  - the work is split into global functions (SG_SUBPROG), which the
+ *  - other work is split into global functions (SG_SUBPROG), which the
  *    verifier checks once each, on their own, so its work adds up instead
  *    of multiplying; they take the scratch and config map values as
  *    pointers to plain structs and keep mutable state in the scratch;
  *  - SG_FORGET after a bounded loop makes its many exits look alike;
- *  - no bpf_loop: its callbacks are indirect calls, ~30 ns each here;
- *  - the line loop and every loop inside it are may_goto loops
- *    (SG_CAN_LOOP): the verifier checks such a loop until its state at the
- *    head repeats, so the line function is inlined without a call per line.
- *    Inside it, a loop counted from a constant would be walked trip by
- *    trip on every path, so these loops bound the distance from where they
- *    started instead, and SG_OPAQUE keeps clang from turning that position
- *    back into a counter.
+ *  - loops bound the distance from where they started instead of counting
+ *    (a counted loop inside a may_goto loop is walked trip by trip on every
+ *    path), and SG_OPAQUE keeps clang from turning that position back into
+ *    a counter.
  */
 #ifndef SIP_PARSE_H
 #define SIP_PARSE_H
@@ -48,8 +63,8 @@
  * the many exits of a bounded loop look alike and their states prune. */
 #ifdef __bpf__
 #define SG_OPAQUE(v) asm volatile("" : "+r"(v))
-#define SG_FORGET(s, v) ({ (s)->m.tmp = (v); *(volatile __u32 *)&(s)->m.tmp; })
-#define SG_FORGET64(s, v) ({ (s)->m.tmp64 = (v); *(volatile __u64 *)&(s)->m.tmp64; })
+#define SG_FORGET(s, v) ({ (s)->w.tmp = (v); *(volatile __u32 *)&(s)->w.tmp; })
+#define SG_FORGET64(s, v) ({ (s)->w.tmp64 = (v); *(volatile __u64 *)&(s)->w.tmp64; })
 /* 1 until the kernel's may_goto budget runs out (millions of trips, never
  * reached here). may_goto needs kernel 6.9; spelled in bytes for clang < 19. */
 #define SG_CAN_LOOP                                                            \
@@ -66,10 +81,29 @@
 		ok_;                                                           \
 	})
 #else
-#define SG_CAN_LOOP 1
 #define SG_FORGET(s, v) (v)
 #define SG_FORGET64(s, v) (v)
 #define SG_OPAQUE(v) ((void)0)
+#endif
+
+/* SG_LOOP(N): a loop of at most N trips (see the variants above). STEP_FN:
+ * one step of the step loop, inlined where the loop is a may_goto loop.
+ * PART_FN: a part of a line's work (a header value, the signature scan),
+ * global in the portable variant, where the loops inside a line are walked
+ * trip by trip and a line in one piece is too much for the verifier. */
+#if defined(__bpf__) && !defined(SG_PORTABLE)
+#define SG_LOOP(n) while (SG_CAN_LOOP)
+#define SG_STEP_FN SG_INLINE
+#define SG_PART_FN SG_INLINE
+#else
+#define SG_LOOP(n) for (__u32 sg_trip_ = 0; sg_trip_ < (__u32)(n); sg_trip_++)
+#ifdef __bpf__
+#define SG_STEP_FN SG_SUBPROG
+#define SG_PART_FN SG_SUBPROG
+#else
+#define SG_STEP_FN SG_INLINE
+#define SG_PART_FN SG_INLINE
+#endif
 #endif
 
 /* Prefilter counts, userspace only (the includer defines sg_pf_counts). */
@@ -79,47 +113,40 @@
 #define SG_PF_COUNT(what) ((void)sg_pf_counts.what++)
 #endif
 
-/* Mutable state of one judgement; lives in the scratch map value. */
-struct sg_msg {
-	__u32 len;            /* bytes of payload in buf */
+/* Scratch of one packet: the state of the window being judged. */
+struct sg_win {
+	__u32 len;            /* bytes in buf */
 	__u32 tmp;            /* SG_FORGET round-trips */
 	__u64 tmp64;
-	__u32 wire_len;       /* bytes of payload in the datagram / segment */
 	__u32 pos;            /* start of the next line */
 	__u32 reason;         /* drop reason found so far, 0 = none */
+	__u32 start;          /* first byte of the message's start line */
 	__u32 body_off;       /* first body byte, 0 = header section not ended */
-	__u32 start;          /* first byte of the start line (after CRLFs) */
-	__u32 field;          /* enum sg_field of the header being continued */
-	__u32 pending;        /* header id whose value is still to be parsed */
-	__u32 cseq_num_ok;    /* CSeq number parsed, method on a folded line */
+	__u32 wire_len;       /* UDP: bytes of the datagram's payload */
 	__u32 is_tcp;
-	__u32 incomplete;     /* this packet does not hold the whole message */
-	__u32 is_response;
-	__u32 method_bit;     /* enum sg_method_bit of the request */
-	__u64 method_a, method_b; /* method token, packed (first 16 bytes) */
-	__u32 method_len;
-	__u32 n_headers;
-	__u32 line_idx;       /* line loop: index of the next line */
-	/* header counts (single-valued ones must stay <= 1) */
-	__u32 n_via, n_from, n_to, n_callid, n_cseq, n_clen, n_ctype, n_maxfwd, n_ua;
-	__u32 clen;           /* Content-Length value */
-	__u32 via_host_off, via_host_len; /* top Via sent-by host */
-	__u32 via_branch_digits; /* top Via branch is z9hG4bK-<digits> */
-	__u32 callid_digits;  /* Call-ID is all digits */
-	__u32 dfa_state;      /* signature scan state (per field value) */
-	__u32 scan_off, scan_end, scan_field;
+	__u32 flags;          /* the profile's flags with the customer's over them */
+	__u32 cust, epoch;    /* customer id and epoch */
+	__u32 lists;          /* index of the customer's own hosts and peers */
+	__u32 state;          /* enum sg_stream_state */
+	__u32 body_left, ctype_left;
+	__u32 carry;          /* buf[0, carry) came from sg_carry */
+	__u32 skb_pos;        /* TCP: packet offset of the next byte to load */
+	__u32 skb_end;        /* TCP: packet offset of the payload's end */
+	__u32 win_skb;        /* TCP: packet offset of buf[carry] */
+	__u32 seq_end;        /* TCP: stream position of skb_end */
+	__u32 partial;        /* the window ended inside a line starting at pos */
+	__u32 msgs;           /* messages started in this packet */
+	__u32 steps;          /* sg_run's steps so far */
+	__u32 scan_off, scan_end, scan_field; /* signature scan of the current line */
 	__u32 scan_cont;      /* the range continues the last one (folded line) */
 	__u32 pf_off, pf_end; /* the last range the prefilter spared the DFA, */
 	__u32 pf_skipped;     /* ... for a folded line that continues it */
-	__u32 sig_hit;
-	__u32 start_ok;       /* the start line parsed */
-	__u32 next;           /* TCP: offset of the next message in the segment, 0 = none */
 	__u64 tok_a, tok_b;   /* last token (sg_token), packed */
 	__u32 tok_len;
-	__s64 num;            /* last number (sg_uint), -1 = invalid */
 	__u32 eol_bad;        /* line-end scan: forbidden byte seen */
+	__s64 num;            /* last number (sg_uint), -1 = invalid */
 	struct sg_peer_key peer;    /* source address of the packet */
-	struct sg_host_key host;    /* top Via host, for the own_hosts lookup */
+	struct sg_flow_key fkey;    /* TCP: the stream */
 };
 
 /* Bytes of the packet in front of the payload that the one-load path of
@@ -127,8 +154,15 @@ struct sg_msg {
  * header. */
 #define SG_FAST_HDR 28
 
+/* A TCP window: the carried line, then at most SG_WIN_NEW new bytes. */
+#define SG_WIN_NEW (SG_BUF_SIZE - SG_CARRY_MAX)
+
 struct sg_scratch {
+	struct sg_win w;
 	struct sg_msg m;
+	struct sg_flow fnew;       /* a new stream's state, for sg_env_flow_put */
+	struct sg_carry cnew;      /* a new carry entry, for sg_env_carry_put */
+	__u8 hdr[40];              /* IP and L4 headers of the packet */
 	__u8 head[(SG_FAST_HDR + 7) & ~7]; /* ends with the IPv4 and UDP headers (SG_PKT) */
 	__u8 buf[SG_BUF_SIZE + 8]; /* +8: word loads at any masked index stay inside */
 };
@@ -139,7 +173,13 @@ struct sg_scratch {
  * in the end of head, the rest from buf[0] on. */
 #define SG_PKT(s) ((__u8 *)(s) + __builtin_offsetof(struct sg_scratch, buf) - SG_FAST_HDR)
 
-#define SG_MAX_TCP_MESSAGES 4 /* messages judged in one TCP segment */
+/* Steps (header lines, CRLF runs, bodies, windows) judged in one packet at
+ * most; a packet that needs more is dropped (unjudged). A header section
+ * takes at most SG_MAX_HEADERS_HARD + 2 steps; a 64 KB TCP segment (TSO
+ * across a veth, GRO) of 2-byte lines takes 32768. */
+#define SG_MAX_STEPS 65536
+/* UDP GSO segments judged in one packet at most (the kernel's UDP_MAX_SEGMENTS). */
+#define SG_MAX_GSO_SEGS 128
 
 /* 8 bytes from any offset (the scratch buffer has 8 bytes of slack). */
 #ifdef __bpf__
@@ -153,6 +193,10 @@ SG_INLINE __u64 SG_LOAD64(const void *p)
 	asm volatile("%0 = *(u64 *)(%1 + 0)" : "=r"(v) : "r"(p));
 	return v;
 }
+SG_INLINE void SG_STORE64(void *p, __u64 v)
+{
+	asm volatile("*(u64 *)(%0 + 0) = %1" :: "r"(p), "r"(v) : "memory");
+}
 #else
 SG_INLINE __u64 SG_LOAD64(const void *p)
 {
@@ -161,8 +205,11 @@ SG_INLINE __u64 SG_LOAD64(const void *p)
 	__builtin_memcpy(&v, p, 8);
 	return v;
 }
+SG_INLINE void SG_STORE64(void *p, __u64 v)
+{
+	__builtin_memcpy(p, &v, 8);
+}
 #endif
-
 enum sg_hdr {
 	SG_H_OTHER = 0,
 	SG_H_VIA, SG_H_FROM, SG_H_TO, SG_H_CALLID, SG_H_CSEQ, SG_H_CONTACT,
@@ -199,13 +246,6 @@ SG_INLINE int sg_is_token(__u8 c)
 	if (c >= 128)
 		return 0;
 	return ((c < 64 ? lo : hi) >> (c & 63)) & 1;
-}
-
-SG_INLINE __u32 sg_fail(struct sg_scratch *s, __u32 reason)
-{
-	if (!s->m.reason)
-		s->m.reason = reason;
-	return 1; /* stops the line loop */
 }
 
 /* Exact per-byte test: 0x80 in every byte of W that is zero. */
@@ -367,58 +407,111 @@ SG_INLINE __u32 sg_header_field(__u32 id)
 
 /* ---- small value parsers ------------------------------------------------ */
 
+/* A run of 2 or more whitespace bytes at I, 8 bytes at a time: at most 64
+ * bytes are skipped. */
+SG_SUBPROG __u32 sg_skip_ws_run(struct sg_scratch *s, __u32 i, __u32 end)
+{
+	__u32 start = i, stop = i + 64;
+
+	if (!s)
+		return end;
+	if (stop > end)
+		stop = end;
+	SG_LOOP(9) {
+		__u64 w = SG_LOAD64(&s->buf[i & SG_BUF_MASK]);
+		__u64 other = ~(sg_swar_zero(w ^ 0x2020202020202020ULL) |
+				sg_swar_zero(w ^ 0x0909090909090909ULL)) & 0x8080808080808080ULL;
+
+		if (i >= stop || i - start >= 64)
+			break;
+		if (other) {
+			i += sg_swar_first(other);
+			break;
+		}
+		i += 8;
+		SG_OPAQUE(i);
+	}
+	if (i > stop)
+		i = stop;
+	return i;
+}
+
 SG_INLINE __u32 sg_skip_ws_inline(struct sg_scratch *s, __u32 i, __u32 end)
 {
-	__u32 start = i;
-
 	/* nearly always: no whitespace, or one space (outside the loop) */
 	if (i >= end || !sg_is_ws(SG_B(s, i)))
 		return SG_FORGET(s, i);
 	if (i + 1 >= end || !sg_is_ws(SG_B(s, i + 1)))
 		return SG_FORGET(s, i + 1);
-	while (SG_CAN_LOOP) {
-		if (i >= end || i - start >= 64 || !sg_is_ws(SG_B(s, i)))
-			break;
-		i++;
-		SG_OPAQUE(i);
-	}
-	return SG_FORGET(s, i);
+	return SG_FORGET(s, sg_skip_ws_run(s, i, end));
 }
 
-/* Token at I (at most SG_MAX_METHOD + 1 bytes): packs its first 16 bytes,
- * lower-cased when FOLD, into m.tok_a/tok_b, its length into m.tok_len.
- * Returns the position after it. */
+/* 0x80 in every byte of W that is not an RFC 3261 token byte (alphanum /
+ * "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"). */
+SG_INLINE __u64 sg_swar_nontoken(__u64 w)
+{
+	const __u64 ones = 0x0101010101010101ULL;
+	__u64 tok = sg_swar_in(w | 0x2020202020202020ULL, 'a', 'z') | sg_swar_in(w, '0', '9') |
+		    sg_swar_in(w, '*', '.') | /* * + , - . : ',' is taken out below */
+		    sg_swar_zero(w ^ (ones * '!')) | sg_swar_zero(w ^ (ones * '%')) |
+		    sg_swar_zero(w ^ (ones * '\'')) | sg_swar_zero(w ^ (ones * '_')) |
+		    sg_swar_zero(w ^ (ones * '`')) | sg_swar_zero(w ^ (ones * '~'));
+
+	return ~(tok & ~sg_swar_zero(w ^ (ones * ','))) & 0x8080808080808080ULL;
+}
+
+/* The low N (0..8) bytes of a word, without a branch. */
+SG_INLINE __u64 sg_low_bytes(__s32 n)
+{
+	n &= ~(n >> 31);                 /* max(n, 0) */
+	n -= (n - 8) & ~((n - 8) >> 31); /* min(n, 8) */
+	return ((1ULL << (4 * n)) << (4 * n)) - 1;
+}
+
+/* Token at I: packs its first 16 bytes, lower-cased when FOLD, into
+ * w.tok_a/tok_b and its length into w.tok_len (a token longer than 64
+ * bytes is measured to 64: only its first 16 bytes are compared, and no
+ * check depends on its length beyond that). Returns the position after
+ * it (after the 64th byte for a longer one). 8 bytes at a time, without a
+ * branch per byte. */
 SG_INLINE __u32 sg_token_inline(struct sg_scratch *s, __u32 i, __u32 end, __u32 fold)
 {
-	__u64 a = 0, b = 0;
-	__u32 start = i, n = 0;
+	__u64 a, b;
+	__u32 start = i, n;
 
-	while (SG_CAN_LOOP) {
-		__u8 c;
+	SG_LOOP(9) {
+		__u64 nt;
 
-		n = i - start;
-		if (i >= end || n >= 64)
+		if (i >= end || i - start >= 64)
 			break;
-		c = SG_B(s, i);
-		if (!sg_is_token(c))
+		nt = sg_swar_nontoken(SG_LOAD64(&s->buf[i & SG_BUF_MASK]));
+		if (nt) {
+			i += sg_swar_first(nt);
 			break;
-		if (fold)
-			c = sg_lower(c);
-		if (n < 8)
-			a |= (__u64)c << (8 * n);
-		else if (n < 16)
-			b |= (__u64)c << (8 * (n - 8));
-		i++;
+		}
+		i += 8;
 		SG_OPAQUE(i);
 	}
-	s->m.tok_a = SG_FORGET64(s, a);
-	s->m.tok_b = SG_FORGET64(s, b);
-	s->m.tok_len = SG_FORGET(s, n);
-	return SG_FORGET(s, i);
+	i = SG_FORGET(s, i);
+	if (i > end)
+		i = end;
+	if (i - start > 64)
+		i = start + 64;
+	n = i - start;
+	a = SG_LOAD64(&s->buf[start & SG_BUF_MASK]);
+	b = SG_LOAD64(&s->buf[(start + 8) & SG_BUF_MASK]);
+	if (fold) {
+		a |= sg_swar_in(a, 'A', 'Z') >> 2;
+		b |= sg_swar_in(b, 'A', 'Z') >> 2;
+	}
+	s->w.tok_a = a & sg_low_bytes((__s32)n);
+	s->w.tok_b = b & sg_low_bytes((__s32)n - 8);
+	s->w.tok_len = n;
+	return i;
 }
 
 /* Parses 1*DIGIT at I (leading zeros allowed, at most 32 digits) into
- * m.num (-1: no digit, too many, or > 0xffffffff). Returns the position
+ * w.num (-1: no digit, too many, or > 0xffffffff). Returns the position
  * after the digits. */
 SG_INLINE __u32 sg_uint(struct sg_scratch *s, __u32 i, __u32 end)
 {
@@ -427,7 +520,7 @@ SG_INLINE __u32 sg_uint(struct sg_scratch *s, __u32 i, __u32 end)
 
 	if (!s)
 		return end;
-	while (SG_CAN_LOOP) {
+	SG_LOOP(34) {
 		__u8 c;
 
 		if (i >= end || i - start >= 33)
@@ -435,16 +528,15 @@ SG_INLINE __u32 sg_uint(struct sg_scratch *s, __u32 i, __u32 end)
 		c = SG_B(s, i);
 		if (!sg_is_digit(c))
 			break;
+		/* no branch: each one would double the verifier's paths */
 		v = v * 10 + (c - '0');
-		if (v > 0xffffffffULL) {
-			over = 1;
-			v = 0xffffffffULL + 1;
-		}
+		over |= (__u32)(v >> 32);
+		v &= 0xffffffffULL;
 		i++;
 		SG_OPAQUE(i);
 	}
 	n = i - start;
-	s->m.num = (n == 0 || n > 32 || over) ? -1 : (__s64)v;
+	s->w.num = (n == 0 || n > 32 || over) ? -1 : (__s64)v;
 	return i;
 }
 
@@ -453,25 +545,61 @@ SG_INLINE __s64 sg_number_value(struct sg_scratch *s, __u32 vs, __u32 ve)
 {
 	__u32 i = sg_uint(s, vs, ve);
 
-	if (s->m.num < 0)
+	if (s->w.num < 0)
 		return -1;
-	return sg_skip_ws_inline(s, i, ve) == ve ? s->m.num : -1;
+	return sg_skip_ws_inline(s, i, ve) == ve ? s->w.num : -1;
+}
+
+/* The rest of a token longer than sg_token_inline measures (rare: no
+ * method or header name in use is that long, but the grammar sets no
+ * bound, and a bound must not become a drop). It ends at SP, HTAB or ':'
+ * (the bytes that end a method or a header name); other bytes past the
+ * 64th are left to the SIP stack. Returns the position of that byte (END
+ * if none). */
+SG_SUBPROG __u32 sg_token_rest(struct sg_scratch *s, __u32 i, __u32 end)
+{
+	__u32 start = i;
+
+	if (!s)
+		return end;
+	SG_LOOP(SG_MAX_LINE_HARD / 8 + 1) {
+		__u64 w, stop;
+
+		if (i >= end || i - start >= SG_MAX_LINE_HARD)
+			break;
+		w = SG_LOAD64(&s->buf[i & SG_BUF_MASK]);
+		stop = sg_swar_zero(w ^ 0x2020202020202020ULL) |
+		       sg_swar_zero(w ^ 0x0909090909090909ULL) |
+		       sg_swar_zero(w ^ 0x3a3a3a3a3a3a3a3aULL);
+		if (stop) {
+			i += sg_swar_first(stop);
+			break;
+		}
+		i += 8;
+		SG_OPAQUE(i);
+	}
+	if (i > end)
+		i = end;
+	return i;
 }
 
 #define SG_CSEQ_NEED_METHOD 0xff
 
-/* The Method part of CSeq at [i, ve): a token equal to the request method. */
+/* The Method part of CSeq at [i, ve): a token equal to the request method
+ * (compared on its first 16 bytes and its length up to 64). */
 SG_INLINE __u32 sg_cseq_method(struct sg_scratch *s, __u32 i, __u32 ve)
 {
 	i = sg_skip_ws_inline(s, i, ve);
 	i = sg_token_inline(s, i, ve, 0);
-	if (s->m.tok_len == 0 || s->m.tok_len > SG_MAX_METHOD)
+	if (s->w.tok_len == 0)
 		return SG_DROP_CSEQ;
+	if (s->w.tok_len >= 64)
+		i = sg_token_rest(s, i, ve);
 	if (sg_skip_ws_inline(s, i, ve) != ve)
 		return SG_DROP_CSEQ;
 	if (!s->m.is_response &&
-	    (s->m.tok_len != s->m.method_len || s->m.tok_a != s->m.method_a ||
-	     s->m.tok_b != s->m.method_b))
+	    (s->w.tok_len != s->m.method_len || s->w.tok_a != s->m.method_a ||
+	     s->w.tok_b != s->m.method_b))
 		return SG_DROP_CSEQ_METHOD;
 	return 0;
 }
@@ -488,7 +616,7 @@ SG_SUBPROG __u32 sg_cseq(struct sg_scratch *s, __u32 vs, __u32 ve, __u32 method_
 	if (method_only)
 		return sg_cseq_method(s, vs, ve);
 	i = sg_uint(s, vs, ve);
-	if (s->m.num < 0 || s->m.num >= 0x80000000LL)
+	if (s->w.num < 0 || s->w.num >= 0x80000000LL)
 		return SG_DROP_CSEQ;
 	s->m.cseq_num_ok = 1;
 	if (sg_skip_ws_inline(s, i, ve) == ve)
@@ -499,22 +627,27 @@ SG_SUBPROG __u32 sg_cseq(struct sg_scratch *s, __u32 vs, __u32 ve, __u32 method_
 }
 
 /* Top Via: "SIP / 2.0 / transport" LWS sent-by. Records the sent-by host
- * and whether the branch is SIPVicious' "z9hG4bK-<decimal>". */
+ * (lower case, in m.host, only when the own-host check is on: the value may
+ * not be in the buffer any more when the header section ends) and whether
+ * the branch is SIPVicious' "z9hG4bK-<decimal>". */
+SG_SUBPROG __u32 sg_via_branch(struct sg_scratch *s, __u32 i, __u32 ve);
+
 SG_SUBPROG __u32 sg_top_via(struct sg_scratch *s, __u32 vs, __u32 ve)
 {
-	__u32 i = vs, slashes = 0, hs;
+	__u32 i = vs, slashes = 0, hs, hl;
 
 	if (!s)
 		return 0;
 	/* protocol: up to the second slash, then the transport token */
-	for (int k = 0; k < 64; k++) {
-		if (i >= ve)
+	SG_LOOP(65) {
+		if (i >= ve || i - vs >= 64)
 			break;
 		if (SG_B(s, i) == '/' && ++slashes == 2) {
 			i++;
 			break;
 		}
 		i++;
+		SG_OPAQUE(i);
 	}
 	i = sg_skip_ws_inline(s, SG_FORGET(s, i), ve);
 	i = sg_token_inline(s, i, ve, 0);
@@ -522,37 +655,67 @@ SG_SUBPROG __u32 sg_top_via(struct sg_scratch *s, __u32 vs, __u32 ve)
 	hs = i;
 	if (i < ve && SG_B(s, i) == '[') {
 		hs = ++i;
-		for (int k = 0; k < SG_HOST_MAX; k++) {
-			if (i >= ve || SG_B(s, i) == ']')
+		SG_LOOP(SG_HOST_MAX + 1) {
+			if (i >= ve || i - hs >= SG_HOST_MAX || SG_B(s, i) == ']')
 				break;
 			i++;
+			SG_OPAQUE(i);
 		}
 	} else {
-		for (int k = 0; k < SG_HOST_MAX; k++) {
+		SG_LOOP(SG_HOST_MAX + 1) {
 			__u8 c;
 
-			if (i >= ve)
+			if (i >= ve || i - hs >= SG_HOST_MAX)
 				break;
 			c = SG_B(s, i);
 			if (c == ':' || c == ';' || c == ',' || sg_is_ws(c))
 				break;
 			i++;
+			SG_OPAQUE(i);
 		}
 	}
-	s->m.via_host_off = hs;
-	s->m.via_host_len = i - hs;
+	/* forgotten: every way out of the loops above would walk the copy */
+	hs = SG_FORGET(s, hs);
 	i = SG_FORGET(s, i);
+	hl = i - hs;
+	s->m.host_len = hl;
+	if ((s->w.flags & SG_F_CHECK_VIA_OWN) && hl < SG_HOST_MAX) {
+		/* lower-cased and zero-padded, a word at a time, without a
+		 * branch (each would double the verifier's paths) */
+#ifdef __clang__
+#pragma unroll
+#endif
+		for (int k = 0; k < SG_HOST_MAX / 8; k++) {
+			__u64 w = SG_LOAD64(&s->buf[(hs + 8 * k) & SG_BUF_MASK]);
 
-	/* branch=z9hG4bK-<digits> followed by ';' ',' LWS or end. Compared
-	 * 8 bytes at a time with letters folded by OR 0x20 (bytes that fold
-	 * into the pattern from controls are dropped as forbidden anyway). */
-	for (int k = 0; k < 256; k++) {
-		if (i + 16 > ve)
+			w |= sg_swar_in(w, 'A', 'Z') >> 2;
+			SG_STORE64(&s->m.host.name[8 * k], w & sg_low_bytes((__s32)hl - 8 * k));
+		}
+	}
+
+	sg_via_branch(s, i, ve);
+	return 0;
+}
+
+/* The top Via's parameters from I: branch=z9hG4bK-<digits> followed by
+ * ';' ',' LWS or end. Compared 8 bytes at a time with letters folded by
+ * OR 0x20 (bytes that fold into the pattern from controls are dropped as
+ * forbidden anyway). On its own for the verifier: the walk over the
+ * parameters starts from one state. */
+SG_SUBPROG __u32 sg_via_branch(struct sg_scratch *s, __u32 i, __u32 ve)
+{
+	__u32 hs = i;
+
+	if (!s)
+		return 0;
+	SG_LOOP(257) {
+		if (i + 16 > ve || i - hs >= 256)
 			return 0;
 		if ((SG_LOAD64(&s->buf[i & SG_BUF_MASK]) | 0x2020202020202020ULL) ==
 		    SG_P8('b', 'r', 'a', 'n', 'c', 'h', '=', 'z'))
 			break;
 		i++;
+		SG_OPAQUE(i);
 	}
 	i = SG_FORGET(s, i);
 	if (((SG_LOAD64(&s->buf[(i + 8) & SG_BUF_MASK]) | 0x20202020202020ULL) &
@@ -577,7 +740,7 @@ SG_INLINE __u32 sg_all_digits(struct sg_scratch *s, __u32 i, __u32 end)
 
 	if (!s || i >= end)
 		return 0;
-	while (SG_CAN_LOOP) {
+	SG_LOOP(65) {
 		if (i - start >= 64)
 			return 0;
 		if (i >= end)
@@ -589,7 +752,6 @@ SG_INLINE __u32 sg_all_digits(struct sg_scratch *s, __u32 i, __u32 end)
 	}
 	return 0;
 }
-
 /* ---- signature DFA -------------------------------------------------------- */
 
 #define SG_DFA_CHUNK 256
@@ -607,9 +769,9 @@ SG_SUBPROG __u32 sg_dfa_chunk(struct sg_scratch *s, const struct sg_config *cfg)
 	if (!s || !cfg)
 		return 0;
 	fast = sg_env_dfa_fast();
-	i = s->m.scan_off;
-	end = s->m.scan_end;
-	field = s->m.scan_field;
+	i = s->w.scan_off;
+	end = s->w.scan_end;
+	field = s->w.scan_field;
 	state = s->m.dfa_state;
 	if (fast && state < SG_DFA_FAST_STATES) {
 		if (fast->accept[state] & field)
@@ -636,6 +798,9 @@ SG_SUBPROG __u32 sg_dfa_chunk(struct sg_scratch *s, const struct sg_config *cfg)
 			/* the class's column first, off the chain: per byte
 			 * the chain is this add and the load */
 			SG_OPAQUE(col);
+#ifdef SG_PORTABLE
+			e &= 0xffff; /* older verifiers lose the bound of the u16 load */
+#endif
 			e = *(const __u16 *)(col + e);
 			if (!(e & SG_DFA_FAST_ACCEPT))
 				continue;
@@ -670,7 +835,7 @@ SG_SUBPROG __u32 sg_dfa_chunk(struct sg_scratch *s, const struct sg_config *cfg)
 		if (row->accept & field)
 			return 1;
 	}
-	s->m.scan_off = i;
+	s->w.scan_off = i;
 	s->m.dfa_state = row ? state : e >> 7;
 	return 0;
 done:
@@ -691,12 +856,30 @@ SG_INLINE int sg_is_2_0(struct sg_scratch *s, __u32 i)
 	return SG_B(s, i) == '2' && SG_B(s, i + 1) == '.' && SG_B(s, i + 2) == '0';
 }
 
-/* Allowed Request-URI schemes: sip sips tel tels urn. urn: carries
- * urn:service:sos (RFC 5031): a firewall must never drop an emergency call. */
-SG_INLINE int sg_scheme_ok(struct sg_scratch *s, __u32 us, __u32 ue)
+/* The Request-URI's scheme. With ANY (profile setting, edge): any
+ * well-formed scheme (RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+ * then ':'), for the SIP stack to answer 416. Otherwise one of sip sips tel
+ * tels urn: urn: carries urn:service:sos (RFC 5031): a firewall must never
+ * drop an emergency call. */
+SG_INLINE int sg_scheme_ok(struct sg_scratch *s, __u32 us, __u32 ue, __u32 any)
 {
 	__u32 w = 0, sl = 0;
 
+	if (any) {
+		for (int k = 0; k < 64; k++) {
+			__u8 c;
+
+			if (us + k >= ue)
+				return 0;
+			c = sg_lower(SG_B(s, us + k));
+			if (c == ':')
+				return k > 0;
+			if (!((c >= 'a' && c <= 'z') ||
+			      (k > 0 && (sg_is_digit(c) || c == '+' || c == '-' || c == '.'))))
+				return 0;
+		}
+		return 0;
+	}
 	for (int k = 0; k < 5; k++) {
 		__u8 c;
 
@@ -721,7 +904,7 @@ SG_INLINE int sg_scheme_ok(struct sg_scratch *s, __u32 us, __u32 ue)
 
 /* Method fast path: 1 to 7 upper-case letters then a space in the line's
  * first word (every method but REGISTER and SUBSCRIBE). Packs it into
- * m.tok_a/tok_b/tok_len as sg_token_inline would and returns the space's
+ * w.tok_a/tok_b/tok_len as sg_token_inline would and returns the space's
  * position; 0 leaves the line to sg_token_inline. */
 SG_INLINE __u32 sg_method_fast(struct sg_scratch *s, __u32 ls, __u32 le)
 {
@@ -736,9 +919,9 @@ SG_INLINE __u32 sg_method_fast(struct sg_scratch *s, __u32 ls, __u32 le)
 	mask = (1ULL << (8 * n)) - 1;
 	if (n == 0 || n >= le - ls || (upper & mask) != (hi & mask))
 		return 0;
-	s->m.tok_a = w & mask;
-	s->m.tok_b = 0;
-	s->m.tok_len = n;
+	s->w.tok_a = w & mask;
+	s->w.tok_b = 0;
+	s->w.tok_len = n;
 	return ls + n;
 }
 
@@ -759,7 +942,7 @@ SG_SUBPROG __u32 sg_start_line(struct sg_scratch *s, const struct sg_config *cfg
 			return sg_is_digit(SG_B(s, ls + 7)) ? SG_DROP_VERSION : SG_DROP_START_LINE;
 		us = sg_skip_ws_inline(s, ls + 8, le);
 		i = sg_uint(s, us, le);
-		if (s->m.num < 100 || s->m.num > 699 || i - us != 3)
+		if (s->w.num < 100 || s->w.num > 699 || i - us != 3)
 			return SG_DROP_START_LINE;
 		/* reason phrase: anything but controls (checked by the line scan) */
 		if (i < le && !sg_is_ws(SG_B(s, i)))
@@ -769,17 +952,18 @@ SG_SUBPROG __u32 sg_start_line(struct sg_scratch *s, const struct sg_config *cfg
 	}
 
 	i = sg_method_fast(s, ls, le);
-	if (!i)
+	if (!i) {
 		i = sg_token_inline(s, ls, le, 0);
-	n = s->m.tok_len;
-	if (n > SG_MAX_METHOD)
-		return SG_DROP_TOO_LARGE;
+		if (s->w.tok_len >= 64) /* methods have no length limit */
+			i = sg_token_rest(s, i, le);
+	}
+	n = s->w.tok_len;
 	if (n == 0 || i >= le || !sg_is_ws(SG_B(s, i)))
 		return SG_DROP_START_LINE;
-	s->m.method_a = s->m.tok_a;
-	s->m.method_b = s->m.tok_b;
+	s->m.method_a = s->w.tok_a;
+	s->m.method_b = s->w.tok_b;
 	s->m.method_len = n;
-	s->m.method_bit = sg_method_bit(s->m.tok_a, s->m.tok_b, n);
+	s->m.method_bit = sg_method_bit(s->w.tok_a, s->w.tok_b, n);
 
 	us = sg_skip_ws_inline(s, i, le);
 	/* the URI ends at the first SP or HTAB: 8 bytes at a time, then the
@@ -820,18 +1004,17 @@ SG_SUBPROG __u32 sg_start_line(struct sg_scratch *s, const struct sg_config *cfg
 	    !(cfg->methods & s->m.method_bit))
 		return SG_DROP_METHOD;
 	if (cfg->checks & SG_CHECK_SANITY) {
-		if (!sg_scheme_ok(s, us, ue))
+		if (!sg_scheme_ok(s, us, ue, cfg->flags & SG_F_ANY_SCHEME))
 			return SG_DROP_URI_SCHEME;
 		if (ue - us > cfg->max_uri)
 			return SG_DROP_TOO_LARGE;
 	}
 	return 0;
 }
-
 /* ---- header lines ---------------------------------------------------------- */
 
 /* Value of header ID in [vs, ve) (its first non-empty line). */
-SG_INLINE __u32 sg_header_value(struct sg_scratch *s, __u32 id, __u32 vs, __u32 ve)
+SG_PART_FN __u32 sg_header_value(struct sg_scratch *s, __u32 id, __u32 vs, __u32 ve)
 {
 	__s64 v;
 
@@ -931,23 +1114,58 @@ SG_INLINE __u32 sg_name_fast(struct sg_scratch *s, __u32 ls, __u32 le)
 		mask = (1ULL << (8 * n)) - 1;
 		if (n == 0 || (ok0 & mask & hi) != (mask & hi))
 			return 0;
-		s->m.tok_a = (w0 | 0x2020202020202020ULL) & mask;
-		s->m.tok_b = 0;
+		s->w.tok_a = (w0 | 0x2020202020202020ULL) & mask;
+		s->w.tok_b = 0;
 	} else if (c1) {
 		n = sg_swar_first(c1);
 		mask = (1ULL << (8 * n)) - 1;
 		if (ok0 != hi || (sg_swar_name_bytes(w1) & mask & hi) != (mask & hi))
 			return 0;
-		s->m.tok_a = w0 | 0x2020202020202020ULL;
-		s->m.tok_b = (w1 | 0x2020202020202020ULL) & mask;
+		s->w.tok_a = w0 | 0x2020202020202020ULL;
+		s->w.tok_b = (w1 | 0x2020202020202020ULL) & mask;
 		n += 8;
 	} else {
 		return 0;
 	}
 	if (n >= le - ls)
 		return 0; /* the colon is past the line's end (unterminated line) */
-	s->m.tok_len = n;
+	s->w.tok_len = n;
 	return ls + n;
+}
+
+/* Header name, the byte scan: a token, optional whitespace, ':' (digits or
+ * other token bytes in the name, whitespace before ':', longer names).
+ * Returns the colon's position, 0 when there is none. */
+SG_SUBPROG __u32 sg_name_slow(struct sg_scratch *s, __u32 ls, __u32 le)
+{
+	__u32 i;
+
+	if (!s)
+		return 0;
+	i = sg_token_inline(s, ls, le, 1);
+	if (s->w.tok_len >= 64) /* header names have no length limit */
+		i = sg_token_rest(s, i, le);
+	i = sg_skip_ws_inline(s, i, le);
+	if (s->w.tok_len == 0 || i >= le || SG_B(s, i) != ':')
+		return 0;
+	return i;
+}
+
+/* The end of a value [vs, le) without its trailing whitespace (at most 64
+ * bytes of it). */
+SG_SUBPROG __u32 sg_trailing_ws(struct sg_scratch *s, __u32 vs, __u32 le)
+{
+	__u32 ve = le;
+
+	if (!s)
+		return le;
+	SG_LOOP(65) {
+		if (ve <= vs || le - ve >= 64 || !sg_is_ws(SG_B(s, ve - 1)))
+			break;
+		ve--;
+		SG_OPAQUE(ve);
+	}
+	return ve;
 }
 
 /* One line [ls, le) of the message (IDX 0 = start line). Returns 0 to go
@@ -961,19 +1179,17 @@ SG_INLINE __u32 sg_line(struct sg_scratch *s, const struct sg_config *cfg, __u32
 	if (!s || !cfg)
 		return SG_DROP_START_LINE;
 	sanity = cfg->checks & SG_CHECK_SANITY;
-	s->m.scan_field = 0;
-	s->m.scan_cont = 0;
+	s->w.scan_field = 0;
+	s->w.scan_cont = 0;
 	if (idx == 0) {
 		r = sg_start_line(s, cfg, ls, le);
 		if (r)
 			return r;
 		s->m.start_ok = 1;
-		if (cfg->flags & SG_F_DROP_ALL_SIP)
-			return SG_DROP_NO_SIP_SERVICE;
 		s->m.dfa_state = 0;
-		s->m.scan_off = ls;
-		s->m.scan_end = le;
-		s->m.scan_field = SG_FIELD_START_LINE;
+		s->w.scan_off = ls;
+		s->w.scan_end = le;
+		s->w.scan_field = SG_FIELD_START_LINE;
 		return 0;
 	}
 	if (le == ls || !sg_is_ws(SG_B(s, ls))) {
@@ -999,34 +1215,29 @@ SG_INLINE __u32 sg_line(struct sg_scratch *s, const struct sg_config *cfg, __u32
 			if (r && sanity)
 				return r;
 		}
-		s->m.scan_off = vs;
-		s->m.scan_end = le;
-		s->m.scan_field = s->m.field;
-		s->m.scan_cont = 1;
+		s->w.scan_off = vs;
+		s->w.scan_end = le;
+		s->w.scan_field = s->m.field;
+		s->w.scan_cont = 1;
 		return 0;
 	}
 
 	/* header name: token, optional whitespace, ':' */
 	i = sg_name_fast(s, ls, le);
 	if (!i) {
-		i = sg_token_inline(s, ls, le, 1);
-		i = sg_skip_ws_inline(s, i, le);
-		if (s->m.tok_len == 0 || i >= le || SG_B(s, i) != ':')
+		i = sg_name_slow(s, ls, le);
+		if (!i)
 			return sanity ? SG_DROP_HEADER_SYNTAX : 0;
 	}
 	i = SG_FORGET(s, i); /* the name paths converge here */
 	vs = sg_skip_ws_inline(s, i + 1, le);
 	ve = le;
-	while (SG_CAN_LOOP) { /* trailing whitespace, at most 64 bytes */
-		if (ve <= vs || le - ve >= 64 || !sg_is_ws(SG_B(s, ve - 1)))
-			break;
-		ve--;
-		SG_OPAQUE(ve);
-	}
+	if (ve > vs && sg_is_ws(SG_B(s, ve - 1)))
+		ve = sg_trailing_ws(s, vs, le);
 	ve = SG_FORGET(s, ve);
 	/* forgotten: every header id would otherwise be verified on its own */
-	id = SG_FORGET(s, s->m.tok_len > 16 ? SG_H_OTHER
-				: sg_header_id(s->m.tok_a, s->m.tok_b, s->m.tok_len));
+	id = SG_FORGET(s, s->w.tok_len > 16 ? SG_H_OTHER
+				: sg_header_id(s->w.tok_a, s->w.tok_b, s->w.tok_len));
 
 	r = sg_count_header(s, id);
 	if (r && sanity)
@@ -1045,9 +1256,9 @@ SG_INLINE __u32 sg_line(struct sg_scratch *s, const struct sg_config *cfg, __u32
 	} else {
 		s->m.pending = id; /* the value is on a folded line, or empty */
 	}
-	s->m.scan_off = vs;
-	s->m.scan_end = ve;
-	s->m.scan_field = s->m.field;
+	s->w.scan_off = vs;
+	s->w.scan_end = ve;
+	s->w.scan_field = s->m.field;
 	return 0;
 }
 
@@ -1082,7 +1293,7 @@ SG_INLINE __u32 sg_prefilter(struct sg_scratch *s, const struct sg_config *cfg, 
 	__u32 i = off, step = cfg->pf_stride;
 
 	/* two windows per trip: one loop test and one branch for both */
-	while (SG_CAN_LOOP) {
+	SG_LOOP(SG_MAX_LINE_HARD / 2 + 1) {
 		if (i - off >= SG_MAX_LINE_HARD)
 			return 1; /* longer than any line: let the DFA decide */
 		if (i + step + SG_PF_GRAM > end)
@@ -1098,44 +1309,59 @@ SG_INLINE __u32 sg_prefilter(struct sg_scratch *s, const struct sg_config *cfg, 
 	return sg_pf_hit(cfg, SG_LOAD64(&s->buf[i & SG_BUF_MASK])) != 0;
 }
 
+
 /* The signature scan of the range sg_line left. A value the prefilter
  * clears is remembered instead of scanned; if a folded line continues it,
  * the DFA runs over it first, for the state it carries into the fold. */
-SG_INLINE __u32 sg_scan_value(struct sg_scratch *s, const struct sg_config *cfg)
+SG_PART_FN __u32 sg_scan_value(struct sg_scratch *s, const struct sg_config *cfg)
 {
 	__u32 off, end;
 
 	if (!s || !cfg)
 		return 0;
-	if (!s->m.scan_cont) {
-		s->m.pf_skipped = 0;
+	if (!s->w.scan_cont) {
+		s->w.pf_skipped = 0;
 		SG_PF_COUNT(values);
-		if (cfg->pf_stride && !sg_prefilter(s, cfg, s->m.scan_off, s->m.scan_end)) {
+		if (cfg->pf_stride && !sg_prefilter(s, cfg, s->w.scan_off, s->w.scan_end)) {
 			SG_PF_COUNT(cleared);
-			s->m.pf_skipped = 1;
-			s->m.pf_off = s->m.scan_off;
-			s->m.pf_end = s->m.scan_end;
+			s->w.pf_skipped = 1;
+			s->w.pf_off = s->w.scan_off;
+			s->w.pf_end = s->w.scan_end;
 			return 0;
 		}
-	} else if (s->m.pf_skipped) {
+	} else if (s->w.pf_skipped) {
 		SG_PF_COUNT(rescanned);
-		s->m.pf_skipped = 0;
-		off = s->m.scan_off;
-		end = s->m.scan_end;
-		s->m.scan_off = s->m.pf_off;
-		s->m.scan_end = s->m.pf_end;
+		s->w.pf_skipped = 0;
+		off = s->w.scan_off;
+		end = s->w.scan_end;
+		s->w.scan_off = s->w.pf_off;
+		s->w.scan_end = s->w.pf_end;
 		if (sg_dfa_range(s, cfg))
 			return 1;
-		s->m.scan_off = off;
-		s->m.scan_end = end;
+		s->w.scan_off = off;
+		s->w.scan_end = end;
 	}
 	return sg_dfa_range(s, cfg);
 }
 
+/* Before the buffer is reloaded: a value the prefilter spared is scanned
+ * now, so that the DFA state a folded line in the next window continues
+ * from is exact (the value will not be in the buffer any more). */
+SG_SUBPROG __u32 sg_pf_flush(struct sg_scratch *s, const struct sg_config *cfg)
+{
+	if (!s || !cfg || !s->w.pf_skipped)
+		return 0;
+	s->w.pf_skipped = 0;
+	s->w.scan_off = s->w.pf_off;
+	s->w.scan_end = s->w.pf_end;
+	s->w.scan_field = s->m.field;
+	return sg_dfa_range(s, cfg);
+}
+
 /* sg_eol's slow path: at most the 8 bytes at I, one by one. Returns the
- * position of the LF or after the last byte looked at; sets m.eol_bad.
- * With STOP_BAD, a forbidden byte ends the scan: it returns m.len (the
- * caller's "no more bytes" exit; m.eol_bad decides the verdict), so that
+ * position of the LF or after the last byte looked at; sets w.eol_bad.
+ * With STOP_BAD, a forbidden byte ends the scan: it returns w.len (the
+ * caller's "no more bytes" exit; w.eol_bad decides the verdict), so that
  * garbage is not walked to its end only to be dropped for its first byte. */
 SG_SUBPROG __u32 sg_eol_bytes(struct sg_scratch *s, __u32 i, __u32 stop_bad)
 {
@@ -1143,7 +1369,7 @@ SG_SUBPROG __u32 sg_eol_bytes(struct sg_scratch *s, __u32 i, __u32 stop_bad)
 
 	if (!s)
 		return 0;
-	len = s->m.len;
+	len = s->w.len;
 	for (int k = 0; k < 8; k++) {
 		__u8 c;
 
@@ -1153,33 +1379,34 @@ SG_SUBPROG __u32 sg_eol_bytes(struct sg_scratch *s, __u32 i, __u32 stop_bad)
 		if (c == '\n')
 			break;
 		if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
-			s->m.eol_bad = 1;
+			s->w.eol_bad = 1;
 		else if (c == '\r' && i + 1 < len && SG_B(s, i + 1) != '\n')
-			s->m.eol_bad = 1; /* bare CR */
+			s->w.eol_bad = 1; /* bare CR */
 		i++;
 	}
-	if (s->m.eol_bad && stop_bad)
+	if (s->w.eol_bad && stop_bad)
 		return len;
 	return i;
 }
 
 /* Finds the LF ending the line at LS: 8 bytes at a time while they hold
  * no control byte (< 0x20 or DEL), byte by byte where they do. Sets
- * m.eol_bad on a forbidden byte (and, with STOP_BAD, stops there: see
+ * w.eol_bad on a forbidden byte (and, with STOP_BAD, stops there: see
  * sg_eol_bytes). Returns the LF's position, or where the scan stopped (end
- * of buffer, or line longer than SG_MAX_LINE_HARD). */
+ * of buffer, or line longer than SG_MAX_LINE_HARD). A CR as the buffer's
+ * last byte is not a bare CR: its LF may come in the next segment. */
 SG_INLINE __u32 sg_eol(struct sg_scratch *s, __u32 ls, __u32 stop_bad)
 {
-	__u32 i = ls, len = s->m.len, last;
+	__u32 i = ls, len = s->w.len, last;
 
-	s->m.eol_bad = 0;
+	s->w.eol_bad = 0;
 	/* the fast loop: whole words inside the buffer and the line limit,
 	 * one compare per word; LAST is the last start it may load from */
 	if (len >= 8) {
 		last = ls + (SG_MAX_LINE_HARD / 8) * 8;
 		if (last > len - 8)
 			last = len - 8;
-		while (SG_CAN_LOOP) {
+		SG_LOOP(SG_MAX_LINE_HARD / 8 + 2) {
 			__u64 ctl;
 			__u32 p;
 
@@ -1199,7 +1426,7 @@ SG_INLINE __u32 sg_eol(struct sg_scratch *s, __u32 ls, __u32 stop_bad)
 		}
 	}
 	/* the rest: a control byte other than CR LF, or the last bytes */
-	while (SG_CAN_LOOP) {
+	SG_LOOP(SG_MAX_LINE_HARD / 8 + 3) {
 		if (i >= len || i - ls >= (SG_MAX_LINE_HARD / 8 + 1) * 8)
 			break;
 		i = sg_eol_bytes(s, i, stop_bad);
@@ -1209,45 +1436,58 @@ SG_INLINE __u32 sg_eol(struct sg_scratch *s, __u32 ls, __u32 stop_bad)
 	return SG_FORGET(s, i);
 }
 
-/* One line per trip of the line loop (IDX 0 = start line): finds its end,
- * parses it, scans it for signatures. Returns 0 to go on with the next line, 1 to stop
- * (end of the header section, a drop reason in m.reason, or no more bytes). */
-SG_INLINE __u32 sg_next_line(struct sg_scratch *s, const struct sg_config *cfg, __u32 idx)
+/* sg_next_line: */
+#define SG_NL_MORE 0    /* a line was judged: go on */
+#define SG_NL_STOP 1    /* w.reason holds a drop reason, or (w.body_off) the header section ended */
+#define SG_NL_PARTIAL 2 /* the buffer ends inside the line at w.pos */
+
+SG_INLINE __u32 sg_fail(struct sg_scratch *s, __u32 reason)
 {
-	__u32 ls, i, le, r;
+	if (!s->w.reason)
+		s->w.reason = reason;
+	return SG_NL_STOP;
+}
+
+/* The line at w.pos (m.line_idx 0 = the start line): finds its end,
+ * parses it, scans it for signatures. */
+SG_INLINE __u32 sg_next_line(struct sg_scratch *s, const struct sg_config *cfg)
+{
+	__u32 ls, i, le, r, idx, sanity;
 
 	if (!s || !cfg)
-		return 1;
-	ls = s->m.pos;
-	i = sg_eol(s, ls, cfg->checks & SG_CHECK_SANITY);
-	if (s->m.eol_bad && (cfg->checks & SG_CHECK_SANITY))
+		return SG_NL_STOP;
+	sanity = cfg->checks & SG_CHECK_SANITY;
+	ls = s->w.pos;
+	idx = s->m.line_idx;
+	if (idx >= SG_MAX_HEADERS_HARD + 2)
+		return sg_fail(s, SG_DROP_TOO_LARGE); /* more lines than any profile allows */
+	i = sg_eol(s, ls, sanity);
+	if (s->w.eol_bad && sanity)
 		return sg_fail(s, SG_DROP_BAD_BYTES);
-	if (i >= s->m.len) {
-		/* the buffer ends inside this line */
-		if (s->m.incomplete || s->m.len < s->m.wire_len)
-			return 1; /* judge what we have */
-		return sg_fail(s, idx == 0 ? SG_DROP_START_LINE : SG_DROP_TRUNCATED);
-	}
+	if (i >= s->w.len)
+		return SG_NL_PARTIAL;
 	if (SG_B(s, i) != '\n')
 		return sg_fail(s, SG_DROP_TOO_LARGE);
 	le = i;
 	if (le > ls && SG_B(s, le - 1) == '\r')
 		le--;
-	s->m.pos = i + 1;
-	if ((cfg->checks & SG_CHECK_SANITY) && i - ls > cfg->max_line)
+	s->w.pos = i + 1;
+	s->m.line_idx = idx + 1;
+	s->m.bytes += i + 1 - ls;
+	if (sanity && (i - ls > cfg->max_line || s->m.bytes > cfg->max_message))
 		return sg_fail(s, SG_DROP_TOO_LARGE);
 
 	r = sg_line(s, cfg, idx, ls, le);
 	if (r == SG_LINE_END) {
-		s->m.body_off = s->m.pos;
-		return 1;
+		s->w.body_off = s->w.pos;
+		return SG_NL_STOP;
 	}
 	if (r)
 		return sg_fail(s, r);
-	if ((cfg->checks & SG_CHECK_SIGNATURES) && (s->m.scan_field & cfg->sig_fields) &&
+	if ((cfg->checks & SG_CHECK_SIGNATURES) && (s->w.scan_field & cfg->sig_fields) &&
 	    cfg->dfa_states && sg_scan_value(s, cfg))
 		return sg_fail(s, SG_DROP_SCANNER);
-	return 0;
+	return SG_NL_MORE;
 }
 
 /* ---- after the header section ------------------------------------------- */
@@ -1256,9 +1496,11 @@ SG_SUBPROG __u32 sg_body_has_content(struct sg_scratch *s, __u32 off, __u32 end)
 {
 	if (!s)
 		return 0;
-	if (end > s->m.len)
-		end = s->m.len;
-	for (int k = 0; k < 256; k++) {
+	if (end > s->w.len)
+		end = s->w.len;
+	if (end > off + 256)
+		end = off + 256;
+	SG_LOOP(257) {
 		__u8 c;
 
 		if (off >= end)
@@ -1267,87 +1509,88 @@ SG_SUBPROG __u32 sg_body_has_content(struct sg_scratch *s, __u32 off, __u32 end)
 		if (!(c == ' ' || c == '\t' || c == '\r' || c == '\n'))
 			return 1;
 		off++;
+		SG_OPAQUE(off);
 	}
 	return 0;
 }
 
+/* The customer's lookups, each a function of its own: the key is copied
+ * to its stack (see sipguard.bpf.c), off the deepest call chain. */
+SG_SUBPROG __u32 sg_is_peer(struct sg_scratch *s)
+{
+	return s && sg_env_peer(s, &s->w.peer);
+}
+
+SG_SUBPROG __u32 sg_is_own_host(struct sg_scratch *s)
+{
+	return s && sg_env_own_host(s, &s->m.host);
+}
+
+/* The checks on the whole message, when its header section has ended at
+ * w.body_off. Returns a drop reason or 0. */
 SG_INLINE __u32 sg_check_message(struct sg_scratch *s, const struct sg_config *cfg)
 {
-	int ended = s->m.body_off != 0;
+	__u32 flags = s->w.flags;
 
 	if (cfg->checks & SG_CHECK_SANITY) {
-		if (!ended && !s->m.incomplete && s->m.len >= s->m.wire_len)
-			return s->m.n_headers >= cfg->max_headers ? SG_DROP_TOO_LARGE
-								   : SG_DROP_TRUNCATED;
+		__u32 body_wire = s->w.wire_len - s->w.body_off;
+		__u32 body = s->m.n_clen ? s->m.clen : body_wire;
+
 		if (s->m.n_headers > cfg->max_headers)
 			return SG_DROP_TOO_LARGE;
-		if (ended) {
-			__u32 body_wire = s->m.wire_len - s->m.body_off;
-			__u32 body = s->m.n_clen ? s->m.clen : body_wire;
-
-			if (!s->m.n_via || !s->m.n_from || !s->m.n_to || !s->m.n_callid ||
-			    !s->m.n_cseq)
-				return SG_DROP_MISSING_HEADER;
-			if (!s->m.is_response && !s->m.n_maxfwd &&
-			    (cfg->flags & SG_F_REQUIRE_MAX_FWD))
-				return SG_DROP_MISSING_HEADER;
-			if (s->m.is_tcp) {
-				if (!s->m.n_clen && (cfg->flags & SG_F_TCP_REQUIRE_CLEN))
-					return SG_DROP_CONTENT_LENGTH;
-			} else if (s->m.n_clen && !s->m.incomplete) {
+		if (!s->m.n_via || !s->m.n_from || !s->m.n_to || !s->m.n_callid || !s->m.n_cseq)
+			return SG_DROP_MISSING_HEADER;
+		if (!s->m.is_response && !s->m.n_maxfwd && (flags & SG_F_REQUIRE_MAX_FWD))
+			return SG_DROP_MISSING_HEADER;
+		if (s->w.is_tcp) {
+			if (!s->m.n_clen && (flags & SG_F_TCP_REQUIRE_CLEN))
+				return SG_DROP_CONTENT_LENGTH;
+			/* the message's size: its header section and its body */
+			if ((__u64)s->m.bytes + s->m.clen > cfg->max_message)
+				return SG_DROP_TOO_LARGE;
+			/* the body's first bytes are looked at as they come */
+			s->w.ctype_left = s->m.clen && !s->m.n_ctype
+					  ? (s->m.clen < 256 ? s->m.clen : 256) : 0;
+		} else {
+			if (s->m.n_clen) {
 				if (s->m.clen > body_wire)
 					return SG_DROP_CONTENT_LENGTH;
-				if (s->m.clen < body_wire && (cfg->flags & SG_F_STRICT_CLEN))
+				if (s->m.clen < body_wire && (flags & SG_F_STRICT_CLEN))
 					return SG_DROP_CONTENT_LENGTH;
 			}
 			if (body > body_wire)
 				body = body_wire;
 			if (body && !s->m.n_ctype &&
-			    sg_body_has_content(s, s->m.body_off, s->m.body_off + body))
+			    sg_body_has_content(s, s->w.body_off, s->w.body_off + body))
 				return SG_DROP_CONTENT_TYPE;
 		}
 	}
 
-	if ((cfg->checks & SG_CHECK_SIGNATURES) && (cfg->flags & SG_F_SCANNER_SHAPE) &&
+	if ((cfg->checks & SG_CHECK_SIGNATURES) && (flags & SG_F_SCANNER_SHAPE) &&
 	    !s->m.is_response && !s->m.n_ua && s->m.via_branch_digits && s->m.callid_digits)
 		return SG_DROP_SCANNER_SHAPE;
 
 	if ((cfg->checks & SG_CHECK_REFLECTION) && s->m.is_response) {
-		if (cfg->flags & SG_F_DROP_RESPONSES)
+		if (flags & SG_F_DROP_RESPONSES)
 			return SG_DROP_RESPONSE;
-		if (cfg->flags & SG_F_CHECK_PEERS) {
-			if (!sg_env_peer(&s->m.peer))
-				return SG_DROP_PEER;
-		}
-		if ((cfg->flags & SG_F_CHECK_VIA_OWN) && s->m.n_via) {
-			__u32 hl = s->m.via_host_len;
-
-			if (hl == 0 || hl >= SG_HOST_MAX)
-				return SG_DROP_VIA_NOT_OWN;
-			for (int k = 0; k < SG_HOST_MAX; k++)
-				s->m.host.name[k] = (__u32)k < hl
-					? (char)sg_lower(SG_B(s, s->m.via_host_off + k)) : 0;
-			if (!sg_env_own_host(&s->m.host))
+		if ((flags & SG_F_CHECK_PEERS) && !sg_is_peer(s))
+			return SG_DROP_PEER;
+		/* a response whose top Via was not read fails the check */
+		if (flags & SG_F_CHECK_VIA_OWN) {
+			if (!s->m.n_via || s->m.host_len == 0 || s->m.host_len >= SG_HOST_MAX ||
+			    !sg_is_own_host(s))
 				return SG_DROP_VIA_NOT_OWN;
 		}
 	}
 	return 0;
 }
 
-/* ---- the packet ----------------------------------------------------------- */
-
-SG_INLINE int sg_port_guarded(const struct sg_config *cfg, __u16 port, __u8 proto)
-{
-	for (int k = 0; k < SG_MAX_PORTS; k++)
-		if (cfg->ports[k] && cfg->ports[k] == port && (cfg->port_protos[k] & proto))
-			return 1;
-	return 0;
-}
+/* ---- the steps ------------------------------------------------------------ */
 
 /* STUN binding (RFC 5389 magic cookie): RFC 5626 keep-alives on the SIP port. */
 SG_INLINE int sg_is_stun(struct sg_scratch *s)
 {
-	return s->m.len >= 20 && (SG_B(s, 0) & 0xc0) == 0 && SG_B(s, 4) == 0x21 &&
+	return s->w.len >= 20 && (SG_B(s, 0) & 0xc0) == 0 && SG_B(s, 4) == 0x21 &&
 	       SG_B(s, 5) == 0x12 && SG_B(s, 6) == 0xa4 && SG_B(s, 7) == 0x42;
 }
 
@@ -1366,13 +1609,13 @@ SG_SUBPROG __u32 sg_looks_like_sip(struct sg_scratch *s)
 	 * the end of the payload. 8 positions per step: a cheap test for a '/'
 	 * in the word, the exact four-byte match only where there is one
 	 * (garbage on the SIP port must not cost more than SIP). */
-	q = s->m.start + 3;
-	last = s->m.start + 2050;
-	if (s->m.len <= q)
+	q = s->w.start + 3;
+	last = s->w.start + 2050;
+	if (s->w.len <= q)
 		return 0;
-	if (last > s->m.len - 1)
-		last = s->m.len - 1;
-	for (int k = 0; k < 2048 / 8 + 1; k++) {
+	if (last > s->w.len - 1)
+		last = s->w.len - 1;
+	SG_LOOP(2048 / 8 + 1) {
 		__u64 d, m;
 
 		if (q > last)
@@ -1397,81 +1640,289 @@ SG_SUBPROG __u32 sg_looks_like_sip(struct sg_scratch *s)
  * line are ignored (RFC 3261 7.5). Returns the first other position. */
 SG_SUBPROG __u32 sg_skip_crlf(struct sg_scratch *s, __u32 i, __u32 max)
 {
+	__u32 stop = i + max, start = i;
+
 	if (!s)
 		return i;
-	for (__u32 k = 0; k < 1024; k++) {
-		if (k >= max || i >= s->m.len)
+	if (stop > s->w.len)
+		stop = s->w.len;
+	/* 8 bytes at a time, then clamped where a byte scan would stop */
+	for (int k = 0; k < 1024 / 8 + 1; k++) {
+		__u64 w = SG_LOAD64(&s->buf[i & SG_BUF_MASK]);
+		__u64 other = ~(sg_swar_zero(w ^ 0x0d0d0d0d0d0d0d0dULL) |
+				sg_swar_zero(w ^ 0x0a0a0a0a0a0a0a0aULL)) & 0x8080808080808080ULL;
+
+		if (i >= stop || i - start >= 1024)
 			break;
-		if (SG_B(s, i) != '\r' && SG_B(s, i) != '\n')
+		if (other) {
+			i += sg_swar_first(other);
 			break;
-		i++;
+		}
+		i += 8;
 	}
+	if (i > stop)
+		i = stop;
 	return i;
 }
 
-/* Judges the message that starts at m.start: its lines, then the checks on
- * the whole message. Returns enum sg_reason. On a TCP segment whose message
- * ends before the segment does, leaves the next message's offset in m.next. */
-SG_SUBPROG __u32 sg_judge_message(struct sg_scratch *s, const struct sg_config *cfg)
+/* sg_step results */
+#define SG_STEP_GO 0
+#define SG_STEP_DONE 1
+
+/* TCP: the next window of the packet from w.skb_pos, after the KEEP bytes
+ * already at the start of buf (a carried line). */
+SG_SUBPROG __u32 sg_window_load(sg_env_t env, struct sg_scratch *s, const struct sg_config *cfg,
+				__u32 keep)
+{
+	__u64 n, k = keep;
+
+	if (!s || !cfg)
+		return SG_STEP_DONE;
+	sg_pf_flush(s, cfg);
+	if (s->w.skb_pos >= s->w.skb_end)
+		return SG_STEP_DONE;
+	n = s->w.skb_end - s->w.skb_pos;
+	if (n > SG_WIN_NEW)
+		n = SG_WIN_NEW;
+	/* n in [1, SG_WIN_NEW] and k in [0, SG_CARRY_MAX] in a way every
+	 * verifier follows (64-bit, and n - 1 from 0) */
+	n -= 1;
+	SG_OPAQUE(n);
+	SG_OPAQUE(k);
+	if (n >= SG_WIN_NEW || k > SG_CARRY_MAX)
+		return SG_STEP_DONE;
+	n += 1;
+	keep = (__u32)k;
+	if (sg_env_load(env, s->w.skb_pos, &s->buf[k], n)) {
+		sg_fail(s, SG_DROP_NOT_SIP);
+		return SG_STEP_DONE;
+	}
+	s->w.win_skb = s->w.skb_pos;
+	s->w.skb_pos += n;
+	s->w.carry = keep;
+	s->w.len = keep + n;
+	s->w.pos = 0;
+	return SG_STEP_GO;
+}
+
+/* The buffer ends inside the line at w.pos. UDP: the datagram's header
+ * section does not end in the buffer. TCP: the next window starts at the
+ * line, or, at the end of the packet, the line is carried to the next
+ * segment (w.partial). */
+SG_INLINE __u32 sg_window_end(sg_env_t env, struct sg_scratch *s, const struct sg_config *cfg)
+{
+	__u32 ls = s->w.pos;
+
+	if (!s->w.is_tcp) {
+		/* headers past the parse window are never seen: too large */
+		if (s->w.len < s->w.wire_len)
+			sg_fail(s, SG_DROP_TOO_LARGE);
+		else
+			sg_fail(s, s->m.line_idx == 0 ? SG_DROP_START_LINE : SG_DROP_TRUNCATED);
+		return SG_STEP_DONE;
+	}
+	if (s->w.len - ls > SG_CARRY_MAX) {
+		sg_fail(s, SG_DROP_TOO_LARGE);
+		return SG_STEP_DONE;
+	}
+	if (s->w.skb_pos < s->w.skb_end) {
+		if (ls < s->w.carry) { /* cannot happen: such a line is too long */
+			sg_fail(s, SG_DROP_TOO_LARGE);
+			return SG_STEP_DONE;
+		}
+		s->w.skb_pos = s->w.win_skb + (ls - s->w.carry);
+		return sg_window_load(env, s, cfg, 0);
+	}
+	s->w.partial = 1;
+	return SG_STEP_DONE;
+}
+
+#define SG_NL_NONE 3 /* sg_step: not in a header section */
+
+/* A header line: inlined into the step loop where that is a may_goto loop,
+ * one global function (a call per line) in the portable variant. */
+SG_STEP_FN __u32 sg_line_step(struct sg_scratch *s, const struct sg_config *cfg)
+{
+	if (!s || !cfg)
+		return SG_NL_STOP;
+	return sg_next_line(s, cfg);
+}
+
+/* Every other step, and what follows a header line that was not simply
+ * judged (NL, sg_next_line's result, or SG_NL_NONE outside a header
+ * section): the end of a header section, a window that ends inside a line,
+ * a run of CRLFs between messages, the start of a message, a part of a
+ * body, or the next window of the packet. A few per message: one global
+ * function, so that the step loop's body stays the line. */
+SG_SUBPROG __u32 sg_step(sg_env_t env, struct sg_scratch *s, const struct sg_config *cfg,
+			 __u32 nl)
+{
+	__u32 r, n;
+
+	if (!s || !cfg)
+		return SG_STEP_DONE;
+	if (nl == SG_NL_PARTIAL)
+		return sg_window_end(env, s, cfg);
+	if (nl == SG_NL_STOP) {
+		if (s->w.reason)
+			return SG_STEP_DONE;
+		/* the header section ended */
+		r = sg_check_message(s, cfg);
+		if (r) {
+			sg_fail(s, r);
+			return SG_STEP_DONE;
+		}
+		if (!s->w.is_tcp)
+			return SG_STEP_DONE; /* UDP: one message; what follows is its body */
+		s->w.body_left = s->m.n_clen ? s->m.clen : 0;
+		s->w.state = s->w.body_left ? SG_ST_BODY : SG_ST_IDLE;
+		return SG_STEP_GO;
+	}
+	if (s->w.pos >= s->w.len) {
+		/* the window is done: TCP only (a UDP message ends in a header step) */
+		if (s->w.state == SG_ST_BODY && !s->w.ctype_left) {
+			/* the rest of a body needs no loading */
+			n = s->w.skb_end - s->w.skb_pos;
+			if (s->w.skb_pos > s->w.skb_end)
+				n = 0;
+			if (n > s->w.body_left)
+				n = s->w.body_left;
+			s->w.skb_pos += n;
+			s->w.body_left -= n;
+			if (!s->w.body_left)
+				s->w.state = SG_ST_IDLE;
+		}
+		return sg_window_load(env, s, cfg, 0);
+	}
+	if (s->w.state == SG_ST_BODY) {
+		n = s->w.len - s->w.pos;
+		if (n > s->w.body_left)
+			n = s->w.body_left;
+		if (s->w.ctype_left) {
+			__u32 c = n < s->w.ctype_left ? n : s->w.ctype_left;
+
+			if (sg_body_has_content(s, s->w.pos, s->w.pos + c)) {
+				sg_fail(s, SG_DROP_CONTENT_TYPE);
+				return SG_STEP_DONE;
+			}
+			s->w.ctype_left -= c;
+		}
+		s->w.pos += n;
+		s->w.body_left -= n;
+		if (!s->w.body_left) {
+			s->w.state = SG_ST_IDLE;
+			s->w.ctype_left = 0;
+		}
+		return SG_STEP_GO;
+	}
+	/* SG_ST_IDLE: CRLFs between messages (RFC 5626 keep-alives, RFC 3261
+	 * 7.5), then a message starts */
+	if (SG_B(s, s->w.pos) == '\r' || SG_B(s, s->w.pos) == '\n') {
+		s->w.pos = sg_skip_crlf(s, s->w.pos, 1024);
+		return SG_STEP_GO;
+	}
+	__builtin_memset(&s->m, 0, sizeof(s->m));
+	s->w.start = s->w.pos;
+	s->w.body_off = 0;
+	s->w.state = SG_ST_HEAD;
+	s->w.msgs++;
+	return SG_STEP_GO;
+}
+
+/* One trip of the step loop: a header line (the common step), or
+ * sg_step. Returns 1 when the packet is judged. (sg_run spells it out
+ * for the may_goto variant: as this call, the verifier's work doubles.) */
+SG_INLINE __u32 sg_run_step(sg_env_t env, struct sg_scratch *s, const struct sg_config *cfg)
 {
 	__u32 r;
 
-	if (!s || !cfg)
-		return SG_PASS_SIP;
-	s->m.pos = s->m.start;
-	s->m.line_idx = 0;
-	while (SG_CAN_LOOP) {
-		__u32 k = s->m.line_idx;
-
-		if (k >= SG_MAX_HEADERS_HARD + 2)
-			break;
-		s->m.line_idx = k + 1;
-		if (sg_next_line(s, cfg, k))
-			break;
+	if (s->w.state == SG_ST_HEAD) {
+		r = sg_line_step(s, cfg);
+		if (r == SG_NL_MORE)
+			return 0;
+	} else {
+		r = SG_NL_NONE;
 	}
-	if (!s->m.reason)
-		s->m.reason = sg_check_message(s, cfg);
-	r = s->m.reason;
-	if (r && !s->m.start_ok) {
-		/* a TCP segment that does not begin with a start line continues a
-		 * message begun in an earlier segment: not judged (README policy) */
-		if (s->m.is_tcp && (r == SG_DROP_START_LINE || r == SG_DROP_BAD_BYTES ||
-				    r == SG_DROP_TOO_LARGE || r == SG_DROP_TRUNCATED))
-			return SG_PASS_TCP_CONTINUATION;
-		if ((r == SG_DROP_START_LINE || r == SG_DROP_BAD_BYTES) && !sg_looks_like_sip(s))
-			return SG_DROP_NOT_SIP;
-	}
-	if (r)
-		return r;
-	if (s->m.is_tcp && s->m.body_off && s->m.n_clen &&
-	    (__u64)s->m.body_off + s->m.clen < s->m.len)
-		s->m.next = s->m.body_off + s->m.clen;
-	return SG_PASS_SIP;
+	return sg_step(env, s, cfg, r);
 }
 
-/* Moves to the message at m.next: per-message state cleared, the packet's
- * kept, CRLFs skipped. Returns 0 when only CRLFs are left. */
-SG_SUBPROG __u32 sg_next_message(struct sg_scratch *s)
-{
-	__u32 len, wire_len, incomplete, i;
-	struct sg_peer_key peer;
+#if defined(__bpf__) && defined(SG_PORTABLE)
+/* The portable variant's step loop is a bpf_loop (Linux 5.17+): its
+ * callback is verified on its own, whatever the number of trips. */
+struct sg_run_ctx {
+	sg_env_t env;
+	struct sg_scratch *s;
+	const struct sg_config *cfg;
+	__u32 done;
+};
 
-	if (!s)
+static long sg_run_cb(__u32 idx, void *data)
+{
+	struct sg_run_ctx *c = data;
+
+	if (!sg_run_step(c->env, c->s, c->cfg))
 		return 0;
-	len = s->m.len;
-	wire_len = s->m.wire_len;
-	incomplete = s->m.incomplete;
-	i = s->m.next;
-	peer = s->m.peer;
-	__builtin_memset(&s->m, 0, sizeof(s->m));
-	s->m.len = len;
-	s->m.wire_len = wire_len;
-	s->m.incomplete = incomplete;
-	s->m.is_tcp = 1;
-	s->m.peer = peer;
-	i = sg_skip_crlf(s, i, 64);
-	s->m.start = i;
-	return i < len;
+	c->done = 1;
+	return 1;
+}
+#endif
+
+/* Runs steps until the packet is judged. Returns 0 or a drop reason. */
+SG_SUBPROG __u32 sg_run(sg_env_t env, struct sg_scratch *s, const struct sg_config *cfg)
+{
+	__u32 done = 0;
+
+	if (!s || !cfg)
+		return SG_DROP_UNJUDGED;
+#if defined(__bpf__) && defined(SG_PORTABLE)
+	{
+		struct sg_run_ctx c = { .env = env, .s = s, .cfg = cfg, .done = 0 };
+
+		bpf_loop(SG_MAX_STEPS, sg_run_cb, &c, 0);
+		done = c.done;
+	}
+#else
+	__u32 r;
+
+	s->w.steps = 0;
+	SG_LOOP(SG_MAX_STEPS + 1) {
+		/* counted in the scratch, which the verifier does not track:
+		 * the loop's states still converge */
+		__u32 k = s->w.steps;
+
+		if (k >= SG_MAX_STEPS)
+			break;
+		s->w.steps = k + 1;
+		if (s->w.state == SG_ST_HEAD) {
+			r = sg_line_step(s, cfg);
+			if (r == SG_NL_MORE)
+				continue;
+		} else {
+			r = SG_NL_NONE;
+		}
+		if (sg_step(env, s, cfg, r)) {
+			done = 1;
+			break;
+		}
+	}
+#endif
+	if (!done && !s->w.reason)
+		s->w.reason = SG_DROP_UNJUDGED;
+	if (s->w.reason && !s->m.start_ok && s->w.state == SG_ST_HEAD &&
+	    (s->w.reason == SG_DROP_START_LINE || s->w.reason == SG_DROP_BAD_BYTES) &&
+	    !sg_looks_like_sip(s))
+		s->w.reason = SG_DROP_NOT_SIP;
+	return s->w.reason;
+}
+
+/* ---- the packet ----------------------------------------------------------- */
+
+SG_INLINE int sg_port_guarded(const struct sg_config *cfg, __u16 port, __u8 proto)
+{
+	for (int k = 0; k < SG_MAX_PORTS; k++)
+		if (cfg->ports[k] && cfg->ports[k] == port && (cfg->port_protos[k] & proto))
+			return 1;
+	return 0;
 }
 
 /* LEN (a constant) bytes of the packet at OFF into DST, from the copy
@@ -1495,28 +1946,258 @@ SG_INLINE int sg_l4_bytes(sg_env_t env, struct sg_scratch *s, __u32 staged, __u3
 	return v6 ? sg_env_load(env, off, dst, len) : sg_pkt_bytes(s, staged, off, dst, len);
 }
 
-/* Judges one packet starting at its IP header. Returns enum sg_reason. */
-SG_INLINE __u32 sg_judge(sg_env_t env, __u32 pkt_len, struct sg_scratch *s,
-			 const struct sg_config *cfg)
+/* One UDP datagram (or GSO segment): LEN payload bytes at packet offset
+ * OFF, already in buf when STAGED. Returns enum sg_reason. */
+SG_INLINE __u32 sg_udp_datagram(sg_env_t env, struct sg_scratch *s, const struct sg_config *cfg,
+				__u32 off, __u32 len, __u32 staged)
 {
-	__u8 hdr[40];
-	__u32 l4off, l4proto, payload_off, payload_len;
 	__u64 copy; /* 64-bit: the bounds check and the helper use one register */
-	__u16 dport;
-	__u32 incomplete = 0, staged, v6 = 0, i, reason;
+	__u32 i, r;
 
+	if (len == 0)
+		return SG_DROP_NOT_SIP;
+	if ((cfg->checks & SG_CHECK_SANITY) && len > cfg->max_message)
+		return SG_DROP_TOO_LARGE;
+	copy = (len > SG_BUF_SIZE ? SG_BUF_SIZE : len) - 1;
+	SG_OPAQUE(copy); /* keep the bounds check below for the verifier: */
+	if (copy >= SG_BUF_SIZE) /* copy in [1, SG_BUF_SIZE], as every verifier sees it */
+		return SG_DROP_NOT_SIP;
+	copy += 1;
+	if (!staged && sg_env_load(env, off, s->buf, copy))
+		return SG_PASS_NOT_IP;
+	s->w.len = (__u32)copy;
+	s->w.wire_len = len;
+	if (sg_is_stun(s))
+		return SG_PASS_KEEPALIVE;
+	/* CRLFs before the start line are ignored (RFC 3261 7.5), however many;
+	 * only CRLFs: a keep-alive (the calls only when there is one: each
+	 * call and return costs several ns here) */
+	i = 0;
+	for (int k = 0; k < SG_BUF_SIZE / 1024; k++) {
+		if (SG_B(s, i) != '\r' && SG_B(s, i) != '\n')
+			break;
+		i = sg_skip_crlf(s, i, 1024);
+		if (i >= copy)
+			break;
+	}
+	if (i >= copy)
+		return copy < len ? SG_DROP_TOO_LARGE : SG_PASS_KEEPALIVE;
 	__builtin_memset(&s->m, 0, sizeof(s->m));
+	s->w.reason = 0;
+	s->w.pos = s->w.start = i;
+	s->w.body_off = 0;
+	s->w.pf_skipped = 0;
+	s->w.state = SG_ST_HEAD;
+	r = sg_run(env, s, cfg);
+	return r ? r : SG_PASS_SIP;
+}
+
+/* A GSO segment: the same, on its own for the verifier (the loop over the
+ * segments stays small). */
+SG_SUBPROG __u32 sg_udp_segment(sg_env_t env, struct sg_scratch *s, const struct sg_config *cfg,
+				__u32 off, __u32 len)
+{
+	if (!s || !cfg)
+		return SG_DROP_UNJUDGED;
+	return sg_udp_datagram(env, s, cfg, off, len, 0);
+}
+
+/* Moves the carried line of the stream into buf[0, len). */
+SG_SUBPROG __u32 sg_carry_in(struct sg_scratch *s, const struct sg_carry *c)
+{
+	__u32 n;
+
+	if (!s || !c)
+		return 0;
+	n = c->len;
+	if (n > SG_CARRY_MAX)
+		return 0;
+	for (__u32 k = 0; k < SG_CARRY_MAX / 8; k++) {
+		if (k * 8 >= n)
+			break;
+		SG_STORE64(&s->buf[k * 8], SG_LOAD64(&c->bytes[k * 8]));
+	}
+	return n;
+}
+
+/* Keeps buf[from, from + n) in the carry C. */
+SG_SUBPROG __u32 sg_carry_out(struct sg_scratch *s, struct sg_carry *c, __u32 from, __u32 n)
+{
+	if (!s || !c || n > SG_CARRY_MAX)
+		return 0;
+	for (__u32 k = 0; k < SG_CARRY_MAX / 8; k++) {
+		if (k * 8 >= n)
+			break;
+		SG_STORE64(&c->bytes[k * 8], SG_LOAD64(&s->buf[(from + k * 8) & SG_BUF_MASK]));
+	}
+	c->len = n;
+	return n;
+}
+
+#define SG_TCP_FIN 0x01
+#define SG_TCP_SYN 0x02
+#define SG_TCP_RST 0x04
+#define SG_TCP_ACK 0x10
+#define SG_TCP_URG 0x20
+
+/* A TCP segment (TH: its first 20 header bytes, at packet offset L4OFF) of
+ * the stream in w.fkey. The stream is judged in order: each byte once,
+ * whatever the segmentation, with the state of the stream (struct sg_flow)
+ * and its unfinished line (struct sg_carry) kept between segments. Inlined
+ * into the program: S is a map value there, which a map helper takes as
+ * a key or value on every kernel (in a global function it is plain memory). */
+SG_INLINE __u32 sg_tcp_segment(sg_env_t env, struct sg_scratch *s, const struct sg_config *cfg,
+			       __u32 l4off, __u32 pkt_len)
+{
+	const __u8 *th;
+	struct sg_flow *f;
+	struct sg_carry *c;
+	__u32 flags, seq, poff, plen, skip, keep = 0, r, skip_state;
+	__s32 d;
+
+	if (!s || !cfg)
+		return SG_DROP_UNJUDGED;
+	th = s->hdr; /* sg_judge left the TCP header there */
+	flags = th[13];
+	seq = (__u32)th[4] << 24 | (__u32)th[5] << 16 | (__u32)th[6] << 8 | th[7];
+	poff = l4off + (th[12] >> 4) * 4;
+	plen = pkt_len > poff ? pkt_len - poff : 0;
+	if (flags & SG_TCP_URG)
+		return SG_DROP_TCP_URGENT; /* the stack would read other bytes than these */
+
+	f = sg_env_flow(s, &s->w.fkey);
+	if (flags & SG_TCP_SYN) {
+		/* a new stream (a SYN, or the SYN-ACK of a connection this side
+		 * opened from a guarded port), unless one is in the middle of a
+		 * message: a SYN the receiver ignores must not move the judge */
+		if (!f || f->epoch != s->w.epoch || f->closed || f->state == SG_ST_IDLE) {
+			__builtin_memset(&s->fnew, 0, sizeof(s->fnew));
+			s->fnew.epoch = s->w.epoch;
+			s->fnew.next_seq = seq + 1;
+			if (sg_env_flow_put(s, &s->w.fkey, &s->fnew))
+				return SG_DROP_TCP_STATE;
+			f = sg_env_flow(s, &s->w.fkey);
+			if (!f)
+				return SG_DROP_TCP_STATE;
+		}
+		seq += 1; /* data on a SYN (TCP Fast Open) follows it */
+	}
+	if (plen == 0) {
+		if (f && (flags & (SG_TCP_FIN | SG_TCP_RST)) && f->epoch == s->w.epoch) {
+			f->closed = 1;
+			sg_env_flow_sync(s, &s->w.fkey, f);
+		}
+		return SG_PASS_TCP_CONTROL;
+	}
+	if (!f || f->epoch != s->w.epoch)
+		return SG_DROP_TCP_NO_FLOW;
+	if (f->state == SG_ST_DEAD)
+		return SG_DROP_TCP_DEAD;
+	d = (__s32)(seq - f->next_seq);
+	if (d > 0)
+		return SG_DROP_TCP_GAP; /* judged when the gap is filled: the peer resends */
+	skip = (__u32)-d;
+	if (skip >= plen)
+		return SG_PASS_TCP_RETRANSMIT; /* the receiver keeps the bytes it has */
+
+	/* the stream where the last segment left it */
+	skip_state = f->state != SG_ST_IDLE;
+	s->w.state = f->state;
+	s->w.body_left = f->body_left;
+	s->w.ctype_left = f->ctype_left;
+	if (f->state == SG_ST_HEAD)
+		s->m = f->m;
+	else
+		__builtin_memset(&s->m, 0, sizeof(s->m));
+	s->w.skb_pos = poff + skip;
+	s->w.skb_end = poff + plen;
+	if (f->carry_len) {
+		c = sg_env_carry(s, &s->w.fkey);
+		if (!c || c->len != f->carry_len || c->seq + c->len != f->next_seq) {
+			r = SG_DROP_TCP_STATE; /* the unfinished line is lost */
+			goto dead;
+		}
+		keep = sg_carry_in(s, c);
+	}
+	if (sg_window_load(env, s, cfg, keep) == SG_STEP_DONE && s->w.reason) {
+		r = s->w.reason;
+		goto dead;
+	}
+	r = sg_run(env, s, cfg);
+	if (r)
+		goto dead;
+	sg_pf_flush(s, cfg);
+	f->carry_len = 0;
+	if (s->w.partial) {
+		__u32 n = s->w.len - s->w.pos;
+
+		c = sg_env_carry(s, &s->w.fkey);
+		if (!c) {
+			if (sg_env_carry_put(s, &s->w.fkey, &s->cnew)) {
+				r = SG_DROP_TCP_STATE;
+				goto dead;
+			}
+			c = sg_env_carry(s, &s->w.fkey);
+			if (!c) {
+				r = SG_DROP_TCP_STATE;
+				goto dead;
+			}
+		}
+		sg_carry_out(s, c, s->w.pos, n);
+		c->seq = seq + plen - n;
+		sg_env_carry_sync(s, &s->w.fkey, c);
+		f->carry_len = n;
+	}
+	f->state = s->w.state;
+	f->body_left = s->w.body_left;
+	f->ctype_left = s->w.ctype_left;
+	if (s->w.state == SG_ST_HEAD)
+		f->m = s->m;
+	f->next_seq = seq + plen;
+	if (flags & (SG_TCP_FIN | SG_TCP_RST))
+		f->closed = 1;
+	sg_env_flow_sync(s, &s->w.fkey, f);
+	/* only CRLFs between messages: a keep-alive */
+	return s->w.msgs || s->w.state != SG_ST_IDLE || s->w.carry || skip_state ? SG_PASS_SIP
+										  : SG_PASS_KEEPALIVE;
+dead:
+	/* the receiver has the message's first bytes but never gets the rest:
+	 * nothing more of this stream is let through */
+	f->state = SG_ST_DEAD;
+	f->dead_reason = r;
+	sg_env_flow_sync(s, &s->w.fkey, f);
+	return r;
+}
+
+/* Judges one packet starting at its IP header for the customer of cb word
+ * CBWORD (sipguard.h) and EPOCH, with FLAGS (the profile's with the
+ * customer's over them). Returns enum sg_reason. */
+SG_INLINE __u32 sg_judge(sg_env_t env, __u32 pkt_len, struct sg_scratch *s,
+			 const struct sg_config *cfg, __u32 flags, __u32 cbword, __u32 epoch)
+{
+	__u8 *hdr = s->hdr; /* the IP and L4 headers: in the scratch, not on the stack */
+	__u32 l4off, l4proto, payload_off, payload_len;
+	__u16 dport;
+	__u32 staged, v6 = 0;
+
+	__builtin_memset(&s->w, 0, sizeof(s->w));
+	s->w.flags = flags;
+	s->w.cust = cbword & ~SG_CB_PARITY;
+	s->w.lists = s->w.cust * 2 + (cbword >> 31);
+	s->w.epoch = epoch;
+
 	/* One helper call copies the packet so that a payload behind an IPv4
 	 * header without options and a UDP header lands at buf[0]; the IP
 	 * header (and IPv4's UDP or TCP header) is read from that copy. Only
 	 * other payload offsets (TCP, IPv6, IP options) take more calls. A
 	 * helper call costs about 15 ns here, more than copying 1400 bytes. */
 	{
-		__u64 n = pkt_len > SG_FAST_HDR + SG_BUF_SIZE ? SG_FAST_HDR + SG_BUF_SIZE : pkt_len;
+		__u64 n = (pkt_len > SG_FAST_HDR + SG_BUF_SIZE ? SG_FAST_HDR + SG_BUF_SIZE : pkt_len) - 1;
 
-		SG_OPAQUE(n); /* keep the bounds check below for the verifier */
-		if (n < 1 || n > SG_FAST_HDR + SG_BUF_SIZE)
+		SG_OPAQUE(n); /* keep the bounds check below for the verifier: */
+		if (n >= SG_FAST_HDR + SG_BUF_SIZE) /* n in [1, max] as every verifier sees it */
 			return SG_PASS_NOT_IP;
+		n += 1;
 		if (sg_env_load(env, 0, SG_PKT(s), n))
 			return SG_PASS_NOT_IP;
 		staged = n;
@@ -1530,23 +2211,27 @@ SG_INLINE __u32 sg_judge(sg_env_t env, __u32 pkt_len, struct sg_scratch *s,
 
 		if (ihl < 20 || tot < ihl)
 			return SG_PASS_NOT_IP;
-		if (frag & 0x1fff)
-			return SG_PASS_FRAGMENT;
-		if (frag & 0x2000)
-			incomplete = 1;
+		/* the kernel reassembles before sipguard's chain (README): a
+		 * fragment here cannot be judged whole */
+		if (frag & 0x3fff)
+			return SG_DROP_FRAGMENT;
 		if (tot < pkt_len)
 			pkt_len = tot; /* link-layer padding */
 		l4proto = hdr[9];
 		l4off = ihl;
-		s->m.peer.prefixlen = 128;
-		s->m.peer.addr[10] = 0xff;
-		s->m.peer.addr[11] = 0xff;
-		s->m.peer.addr[12] = hdr[12];
-		s->m.peer.addr[13] = hdr[13];
-		s->m.peer.addr[14] = hdr[14];
-		s->m.peer.addr[15] = hdr[15];
+		s->w.peer.prefixlen = 128;
+		s->w.peer.addr[10] = 0xff;
+		s->w.peer.addr[11] = 0xff;
+		s->w.peer.addr[12] = hdr[12];
+		s->w.peer.addr[13] = hdr[13];
+		s->w.peer.addr[14] = hdr[14];
+		s->w.peer.addr[15] = hdr[15];
+		__builtin_memcpy(&s->w.fkey.saddr[12], &hdr[12], 4);
+		__builtin_memcpy(&s->w.fkey.daddr[12], &hdr[16], 4);
+		s->w.fkey.saddr[10] = s->w.fkey.saddr[11] = 0xff;
+		s->w.fkey.daddr[10] = s->w.fkey.daddr[11] = 0xff;
 	} else if ((hdr[0] >> 4) == 6) {
-		__u32 plen;
+		__u32 plen, done = 0;
 
 		if (sg_pkt_bytes(s, staged, 0, hdr, 40))
 			return SG_PASS_NOT_IP;
@@ -1554,106 +2239,94 @@ SG_INLINE __u32 sg_judge(sg_env_t env, __u32 pkt_len, struct sg_scratch *s,
 		plen = (__u32)hdr[4] << 8 | hdr[5];
 		if (plen + 40 < pkt_len)
 			pkt_len = plen + 40;
-		s->m.peer.prefixlen = 128;
-		for (int k = 0; k < 16; k++)
-			s->m.peer.addr[k] = hdr[8 + k];
+		s->w.peer.prefixlen = 128;
+		__builtin_memcpy(s->w.peer.addr, &hdr[8], 16);
+		__builtin_memcpy(s->w.fkey.saddr, &hdr[8], 16);
+		__builtin_memcpy(s->w.fkey.daddr, &hdr[24], 16);
 		l4proto = hdr[6];
 		l4off = 40;
-		/* extension headers: hop-by-hop, routing, destination, fragment */
-		for (int k = 0; k < 6; k++) {
+		/* extension headers: hop-by-hop, routing, destination options,
+		 * fragment, authentication (the ones ipv6_find_hdr walks, so
+		 * the ones behind which nftables finds the port) */
+		for (int k = 0; k < 16; k++) {
 			__u8 eh[8];
 
-			if (l4proto != 0 && l4proto != 43 && l4proto != 60 && l4proto != 44)
+			if (l4proto != 0 && l4proto != 43 && l4proto != 60 && l4proto != 44 &&
+			    l4proto != 51) {
+				done = 1;
 				break;
+			}
 			if (sg_env_load(env, l4off, eh, 8)) /* rare: not worth verifier paths */
 				return SG_PASS_NOT_IP;
-			if (l4proto == 44) {
-				__u16 fo = (__u16)eh[2] << 8 | eh[3];
-
-				if (fo & 0xfff8)
-					return SG_PASS_FRAGMENT;
-				if (fo & 1)
-					incomplete = 1;
-				l4off += 8;
-			} else {
+			if (l4proto == 44)
+				return SG_DROP_FRAGMENT;
+			if (l4proto == 51)
+				l4off += ((__u32)eh[1] + 2) * 4;
+			else
 				l4off += ((__u32)eh[1] + 1) * 8;
-			}
 			l4proto = eh[0];
 		}
+		if (!done)
+			return SG_DROP_HEADER_CHAIN; /* longer than this walk: never passed unread */
 	} else {
 		return SG_PASS_NOT_IP;
 	}
 
 	if (l4proto == 17) {
-		__u32 ulen;
+		__u32 ulen, gso_size = 0, gso_segs = 0, end, r = SG_PASS_KEEPALIVE, rk;
 
 		if (sg_l4_bytes(env, s, staged, v6, l4off, hdr, 8))
 			return SG_PASS_NOT_IP;
 		dport = (__u16)hdr[2] << 8 | hdr[3];
 		if (!sg_port_guarded(cfg, dport, SG_PROTO_UDP))
 			return SG_PASS_NOT_GUARDED;
+		if (s->w.flags & SG_F_DROP_ALL_SIP)
+			return SG_DROP_NO_SIP_SERVICE;
 		ulen = (__u32)hdr[4] << 8 | hdr[5];
 		payload_off = l4off + 8;
-		if (ulen < 8)
-			return SG_DROP_NOT_SIP;
-		payload_len = ulen - 8;
-		/* a first fragment carries the full UDP length */
-		if (!incomplete && payload_off + payload_len > pkt_len)
-			payload_len = pkt_len > payload_off ? pkt_len - payload_off : 0;
-		s->m.wire_len = payload_len;
-		if (incomplete)
-			payload_len = pkt_len > payload_off ? pkt_len - payload_off : 0;
+		payload_len = pkt_len > payload_off ? pkt_len - payload_off : 0;
+		sg_env_gso(env, &gso_size, &gso_segs);
+		if (gso_segs <= 1 || !gso_size) {
+			if (ulen < 8)
+				return SG_DROP_NOT_SIP;
+			if (ulen - 8 < payload_len)
+				payload_len = ulen - 8;
+			return sg_udp_datagram(env, s, cfg, payload_off, payload_len,
+					       payload_off == SG_FAST_HDR);
+		}
+		/* UDP GSO/GRO: several datagrams of gso_size payload bytes each
+		 * behind one UDP header: every one is judged */
+		if (gso_segs > SG_MAX_GSO_SEGS)
+			return SG_DROP_UNJUDGED;
+		end = payload_off + payload_len;
+		for (int k = 0; k < SG_MAX_GSO_SEGS; k++) {
+			__u32 off = SG_FORGET(s, payload_off + k * gso_size);
+
+			if (off >= end)
+				break;
+			rk = sg_udp_segment(env, s, cfg, off,
+					    end - off < gso_size ? end - off : gso_size);
+			if (rk >= SG_FIRST_DROP)
+				return rk;
+			if (rk == SG_PASS_SIP)
+				r = rk;
+		}
+		return r;
 	} else if (l4proto == 6) {
 		if (sg_l4_bytes(env, s, staged, v6, l4off, hdr, 20))
 			return SG_PASS_NOT_IP;
 		dport = (__u16)hdr[2] << 8 | hdr[3];
 		if (!sg_port_guarded(cfg, dport, SG_PROTO_TCP))
 			return SG_PASS_NOT_GUARDED;
-		payload_off = l4off + (hdr[12] >> 4) * 4;
-		payload_len = pkt_len > payload_off ? pkt_len - payload_off : 0;
-		if (payload_len == 0)
-			return SG_PASS_TCP_CONTINUATION;
-		s->m.is_tcp = 1;
-		incomplete = 1; /* a segment may hold part of a message */
-		s->m.wire_len = payload_len;
-	} else {
-		return SG_PASS_NOT_IP;
+		if (s->w.flags & SG_F_DROP_ALL_SIP)
+			return SG_DROP_NO_SIP_SERVICE;
+		s->w.is_tcp = 1;
+		s->w.fkey.customer = s->w.cust;
+		__builtin_memcpy(&s->w.fkey.sport, &hdr[0], 2);
+		__builtin_memcpy(&s->w.fkey.dport, &hdr[2], 2);
+		return sg_tcp_segment(env, s, cfg, l4off, pkt_len);
 	}
-
-	if (payload_len == 0)
-		return SG_DROP_NOT_SIP;
-	if ((cfg->checks & SG_CHECK_SANITY) && s->m.wire_len > cfg->max_message)
-		return SG_DROP_TOO_LARGE;
-	copy = payload_len > SG_BUF_SIZE ? SG_BUF_SIZE : payload_len;
-	SG_OPAQUE(copy); /* keep the bounds check below for the verifier */
-	if (copy < 1 || copy > SG_BUF_SIZE)
-		return SG_DROP_NOT_SIP;
-	/* a payload at SG_FAST_HDR is in the staged copy already, COPY bytes
-	 * of it at least: the copy stops at the packet's end or at buf's */
-	if (payload_off != SG_FAST_HDR && sg_env_load(env, payload_off, s->buf, copy))
-		return SG_PASS_NOT_IP;
-	s->m.len = (__u32)copy;
-	s->m.incomplete = incomplete;
-
-	if (sg_is_stun(s))
-		return SG_PASS_KEEPALIVE;
-	/* only CRLFs: a keep-alive (the call only when there is one: each
-	 * call and return costs several ns here) */
-	i = SG_B(s, 0) == '\r' || SG_B(s, 0) == '\n' ? sg_skip_crlf(s, 0, 1024) : 0;
-	if (i >= copy)
-		return SG_PASS_KEEPALIVE;
-	s->m.start = i;
-	reason = sg_judge_message(s, cfg);
-	/* a TCP segment may carry several messages: judge each one that starts
-	 * inside it, so that no message hides behind a valid one */
-	for (int k = 0; k < SG_MAX_TCP_MESSAGES - 1; k++) {
-		if (reason != SG_PASS_SIP || !s->m.next || !sg_next_message(s))
-			break;
-		reason = sg_judge_message(s, cfg);
-		if (reason == SG_PASS_TCP_CONTINUATION)
-			reason = SG_PASS_SIP; /* the tail of the segment: not judged */
-	}
-	return reason;
+	return SG_PASS_NOT_IP;
 }
 
 #endif /* SIP_PARSE_H */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
 /* Userspace environment for sip_parse.h: packet reads from memory, maps as
- * arrays and callbacks. */
+ * arrays and callbacks, TCP streams in a store. */
 #include <string.h>
 #include <stddef.h>
 #include "sip_parse_user.h"
@@ -14,6 +14,8 @@ static int sg_env_load(sg_env_t env, __u32 off, void *dst, __u32 len)
 	memcpy(dst, env->pkt + off, len);
 	return 0;
 }
+
+#define sg_env_gso(env, size, segs) (*(size) = (env)->gso_size, *(segs) = (env)->gso_segs)
 
 /* The judged packet's environment: the parser's lookups take no env
  * argument (in the kernel they are global maps), so it is per thread. */
@@ -30,21 +32,101 @@ static const struct sg_dfa_fast *sg_env_dfa_fast(void)
 	return sg_cur_env->dfa_fast;
 }
 
-static int sg_env_own_host(const struct sg_host_key *key)
+#define sg_env_own_host(s, key) \
+	(sg_cur_env->own_host && sg_cur_env->own_host(sg_cur_env->opaque, key))
+#define sg_env_peer(s, key) (sg_cur_env->peer && sg_cur_env->peer(sg_cur_env->opaque, key))
+
+/* ---- the default stream store: a small open-addressing table per thread,
+ * the oldest entry replaced when full (as the kernel's LRU would) ---- */
+#define SG_USTORE_N 256
+struct sg_ustore_slot {
+	int used;
+	unsigned long stamp;
+	struct sg_flow_key key;
+	struct sg_flow flow;
+	struct sg_carry carry;
+	int has_carry;
+};
+static __thread struct sg_ustore_slot sg_ustore[SG_USTORE_N];
+static __thread unsigned long sg_ustore_clock;
+static __thread struct sg_flow sg_ustore_flow_copy;
+static __thread struct sg_carry sg_ustore_carry_copy;
+
+void sg_user_streams_reset(void)
 {
-	return sg_cur_env->own_host && sg_cur_env->own_host(sg_cur_env->opaque, key);
+	memset(sg_ustore, 0, sizeof(sg_ustore));
 }
 
-static int sg_env_peer(const struct sg_peer_key *key)
+static struct sg_ustore_slot *ustore_find(const struct sg_flow_key *key, int create)
 {
-	return sg_cur_env->peer && sg_cur_env->peer(sg_cur_env->opaque, key);
+	struct sg_ustore_slot *old = &sg_ustore[0];
+
+	for (int i = 0; i < SG_USTORE_N; i++) {
+		struct sg_ustore_slot *e = &sg_ustore[i];
+
+		if (e->used && !memcmp(&e->key, key, sizeof(*key)))
+			return e;
+		if (!e->used || (old->used && e->stamp < old->stamp))
+			old = e;
+	}
+	if (!create)
+		return NULL;
+	memset(old, 0, sizeof(*old));
+	old->used = 1;
+	old->key = *key;
+	return old;
 }
+
+static void *ustore_get(void *opaque, const struct sg_flow_key *key, int carry)
+{
+	struct sg_ustore_slot *e = ustore_find(key, 0);
+
+	(void)opaque;
+	if (!e || (carry && !e->has_carry))
+		return NULL;
+	e->stamp = ++sg_ustore_clock;
+	if (carry) {
+		sg_ustore_carry_copy = e->carry;
+		return &sg_ustore_carry_copy;
+	}
+	sg_ustore_flow_copy = e->flow;
+	return &sg_ustore_flow_copy;
+}
+
+static int ustore_put(void *opaque, const struct sg_flow_key *key, const void *val, int carry)
+{
+	struct sg_ustore_slot *e = ustore_find(key, !carry);
+
+	(void)opaque;
+	if (!e)
+		return -1; /* a carry without its stream: as the kernel, a lost line */
+	e->stamp = ++sg_ustore_clock;
+	if (carry) {
+		memcpy(&e->carry, val, sizeof(e->carry));
+		e->has_carry = 1;
+	} else {
+		memcpy(&e->flow, val, sizeof(e->flow));
+	}
+	return 0;
+}
+
+static const struct sg_ustreams sg_ustore_streams = { ustore_get, ustore_put, NULL };
+
+static __thread const struct sg_ustreams *sg_cur_streams;
+
+#define sg_env_flow(s, key) ((struct sg_flow *)sg_cur_streams->get(sg_cur_streams->opaque, key, 0))
+#define sg_env_flow_put(s, key, val) sg_cur_streams->put(sg_cur_streams->opaque, key, val, 0)
+#define sg_env_flow_sync(s, key, f) ((void)sg_cur_streams->put(sg_cur_streams->opaque, key, f, 0))
+#define sg_env_carry(s, key) ((struct sg_carry *)sg_cur_streams->get(sg_cur_streams->opaque, key, 1))
+#define sg_env_carry_put(s, key, val) sg_cur_streams->put(sg_cur_streams->opaque, key, val, 1)
+#define sg_env_carry_sync(s, key, c) ((void)sg_cur_streams->put(sg_cur_streams->opaque, key, c, 1))
 
 __thread struct sg_pf_counts sg_pf_counts;
 
 #include "sip_parse.h"
 
-__u32 sg_user_judge(const struct sg_uenv *env, const struct sg_config *cfg)
+__u32 sg_user_judge_as(const struct sg_uenv *env, const struct sg_config *cfg, __u32 flags,
+		       __u32 cbword, __u32 epoch)
 {
 	static __thread struct sg_scratch scratch;
 
@@ -52,7 +134,13 @@ __u32 sg_user_judge(const struct sg_uenv *env, const struct sg_config *cfg)
 		return SG_PASS_SIP;
 	sg_cur_env = env;
 	sg_cur_dfa_rows = cfg->dfa_states;
-	return sg_judge(env, env->len, &scratch, cfg);
+	sg_cur_streams = env->streams ? env->streams : &sg_ustore_streams;
+	return sg_judge(env, env->len, &scratch, cfg, flags, cbword, epoch);
+}
+
+__u32 sg_user_judge(const struct sg_uenv *env, const struct sg_config *cfg)
+{
+	return sg_user_judge_as(env, cfg, cfg->flags, 1, 1);
 }
 
 void sg_user_dfa_fast(const struct sg_dfa_row *rows, __u32 n, struct sg_dfa_fast *fast)

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #endif
 
-#define SG_CONFIG_VERSION 2
+#define SG_CONFIG_VERSION 3
 
 /* Bytes of SIP payload copied into the per-CPU scratch buffer and parsed.
  * A power of two: every buffer index is masked with SG_BUF_MASK, which is
@@ -59,15 +59,15 @@
 #define SG_REASONS(X)                                                              \
 	X(SG_PASS_SIP,            0, "sip",              "valid SIP message")              \
 	X(SG_PASS_NOT_GUARDED,    1, "not-guarded",      "not to a guarded port")          \
-	X(SG_PASS_KEEPALIVE,      2, "keepalive",        "CRLF keep-alive")                \
-	X(SG_PASS_FRAGMENT,       3, "fragment",         "non-first IP fragment")          \
-	X(SG_PASS_TCP_CONTINUATION, 4, "tcp-continuation", "TCP segment without a message start") \
+	X(SG_PASS_KEEPALIVE,      2, "keepalive",        "CRLF or STUN keep-alive")        \
+	X(SG_PASS_TCP_RETRANSMIT, 3, "tcp-retransmit",   "TCP data already judged (retransmission)") \
+	X(SG_PASS_TCP_CONTROL,    4, "tcp-control",      "TCP segment without data")       \
 	X(SG_PASS_NOT_IP,         5, "not-ip",           "not IPv4/IPv6 UDP/TCP")          \
 	X(SG_DROP_NOT_SIP,        8, "not-sip",          "payload is not SIP")             \
 	X(SG_DROP_START_LINE,     9, "bad-start-line",   "malformed request or status line") \
 	X(SG_DROP_VERSION,       10, "bad-version",      "SIP version is not SIP/2.0")     \
 	X(SG_DROP_METHOD,        11, "method-not-allowed", "method not allowed by profile") \
-	X(SG_DROP_URI_SCHEME,    12, "bad-uri-scheme",   "Request-URI scheme not sip/sips/tel") \
+	X(SG_DROP_URI_SCHEME,    12, "bad-uri-scheme",   "Request-URI scheme not allowed by profile") \
 	X(SG_DROP_MISSING_HEADER, 13, "missing-header",  "mandatory header missing")       \
 	X(SG_DROP_DUPLICATE_HEADER, 14, "duplicate-header", "single-valued header repeated") \
 	X(SG_DROP_CSEQ,          15, "bad-cseq",         "CSeq malformed or number >= 2^31") \
@@ -84,14 +84,22 @@
 	X(SG_DROP_RESPONSE,      26, "unsolicited-response", "response at a request-only port") \
 	X(SG_DROP_VIA_NOT_OWN,   27, "via-not-own",      "response whose top Via is not ours") \
 	X(SG_DROP_PEER,          28, "response-not-peer", "response from outside the peer list") \
-	X(SG_DROP_NO_SIP_SERVICE, 29, "no-sip-service",  "SIP where no SIP service exists")
+	X(SG_DROP_NO_SIP_SERVICE, 29, "no-sip-service",  "SIP where no SIP service exists") \
+	X(SG_DROP_FRAGMENT,      30, "fragment",         "IP fragment not reassembled before the filter") \
+	X(SG_DROP_HEADER_CHAIN,  31, "header-chain",     "IPv6 extension headers beyond what the filter reads") \
+	X(SG_DROP_TCP_NO_FLOW,   32, "tcp-no-flow",      "TCP data of a connection whose start was not seen") \
+	X(SG_DROP_TCP_GAP,       33, "tcp-out-of-order", "TCP data after a gap in the stream") \
+	X(SG_DROP_TCP_DEAD,      34, "tcp-after-drop",   "TCP data after a dropped message on the connection") \
+	X(SG_DROP_TCP_URGENT,    35, "tcp-urgent",       "TCP urgent data") \
+	X(SG_DROP_UNJUDGED,      36, "unjudged",         "more messages or segments in one packet than the filter judges") \
+	X(SG_DROP_TCP_STATE,     37, "tcp-state-full",   "no room to keep the connection's state")
 
 enum sg_reason {
 #define SG_REASON_ENUM(name, val, s, d) name = val,
 	SG_REASONS(SG_REASON_ENUM)
 #undef SG_REASON_ENUM
 	SG_FIRST_DROP = 8,
-	SG_REASON_MAX = 32,
+	SG_REASON_MAX = 40,
 };
 
 /* Set only by `sipguard check`: the program returns SG_RET_REPORT | reason
@@ -144,7 +152,11 @@ enum sg_flag {
 	SG_F_SCANNER_SHAPE      = 1u << 8,  /* SIPVicious shape without User-Agent */
 	SG_F_TCP_REQUIRE_CLEN   = 1u << 9,  /* RFC 3261 18.3: stream needs Content-Length */
 	SG_F_REPORT             = 1u << 10, /* return SG_RET_REPORT|reason (check only) */
+	SG_F_ANY_SCHEME         = 1u << 11, /* any well-formed Request-URI scheme */
 };
+
+/* Flags a customer sets or clears over its profile's (struct sg_customer). */
+#define SG_F_CUSTOMER (SG_F_MONITOR | SG_F_CHECK_VIA_OWN | SG_F_CHECK_PEERS | SG_F_REPORT)
 
 /* Which header a signature applies to; a pattern may apply to several. */
 enum sg_field {
@@ -223,6 +235,100 @@ struct sg_peer_key {
 struct sg_counter {
 	__u64 packets;
 	__u64 bytes;
+};
+
+/* ---- customers ----------------------------------------------------------
+ * One validator program per profile serves every customer of the profile.
+ * A customer's nft rule runs a stub of a few instructions that writes
+ * cb[SG_CB_WORD] = id | parity << 31, cb[SG_CB_SET] and cb[SG_CB_CLEAR]
+ * (SG_F_CUSTOMER flags it sets and clears over the profile's) and
+ * tail-calls the profile's validator (a slot of the sg_profiles program
+ * array; xt_bpf saves and restores cb around the run). Everything that
+ * decides a verdict for the customer is thus in its stub or behind it:
+ * a new stub in the same nft transaction as the rest of its chain changes
+ * the customer in one step. What is the customer's own lives in maps every
+ * validator shares: sg_customers[id] (struct sg_customer), and inner maps
+ * of the arrays-of-maps sg_counters[id] (struct sg_counter per reason,
+ * kept across changes), sg_hosts and sg_peers[id * 2 + parity] (own Via
+ * hosts, response sources: the parity alternates with each change, so the
+ * lists of the new stub are in place before it is). */
+#define SG_CB_WORD 0
+#define SG_CB_SET 1
+#define SG_CB_CLEAR 2
+#define SG_CB_PARITY (1u << 31)
+#define SG_MAX_CUSTOMERS 65536
+#define SG_MAX_PROFILES 64
+#define SG_HOSTS_MAX 1024       /* own hosts per customer */
+#define SG_PEERS_MAX 16384      /* peer CIDRs per customer */
+
+struct sg_customer {
+	__u32 epoch;             /* non-zero while the id is given to a customer; in its TCP streams */
+	__u32 pad;
+};
+
+/* ---- TCP streams ----------------------------------------------------------
+ * Each TCP connection to a guarded port is judged as a stream: its state
+ * lives in the LRU hash sg_flows (value: struct sg_flow in sip_parse.h), the
+ * unfinished line at the end of a segment in the LRU hash sg_carry. */
+#define SG_CARRY_MAX 2048        /* = the longest header line a profile allows */
+#define SG_FLOWS_DEFAULT 65536
+#define SG_CARRIES_DEFAULT 8192
+
+struct sg_flow_key {
+	__u32 customer;
+	__u16 sport, dport;      /* network byte order */
+	__u8 saddr[16], daddr[16]; /* IPv4 as ::ffff:a.b.c.d */
+};
+
+/* What a message has shown so far: kept between the segments of a TCP
+ * stream (struct sg_flow), so nothing in it points into the buffer. */
+struct sg_msg {
+	__u32 line_idx;       /* lines seen (0: the start line is next) */
+	__u32 n_headers;
+	__u32 bytes;          /* bytes of the message's header section so far */
+	__u32 field;          /* enum sg_field of the header being continued */
+	__u32 pending;        /* header id whose value is still to be parsed */
+	__u32 cseq_num_ok;    /* CSeq number parsed, method on a folded line */
+	__u32 dfa_state;      /* signature scan state (per field value) */
+	__u32 is_response;
+	__u32 start_ok;       /* the start line parsed */
+	__u32 method_bit;     /* enum sg_method_bit of the request */
+	__u32 method_len;
+	__u64 method_a, method_b; /* method token, packed (first 16 bytes) */
+	/* header counts (single-valued ones must stay <= 1) */
+	__u32 n_via, n_from, n_to, n_callid, n_cseq, n_clen, n_ctype, n_maxfwd, n_ua;
+	__u32 clen;           /* Content-Length value */
+	__u32 via_branch_digits; /* top Via branch is z9hG4bK-<digits> */
+	__u32 callid_digits;  /* Call-ID is all digits */
+	__u32 host_len;       /* top Via sent-by host: length, 0 = none, */
+	struct sg_host_key host; /* ... lower case (only with the own-host check) */
+};
+
+/* Where a TCP stream is between two segments (struct sg_flow.state). */
+enum sg_stream_state {
+	SG_ST_IDLE = 0,       /* between messages */
+	SG_ST_HEAD,           /* in a header section (struct sg_msg) */
+	SG_ST_BODY,           /* in a body: body_left bytes to go */
+	SG_ST_DEAD,           /* a message was dropped: the rest of the stream too */
+};
+
+/* Value of the sg_flows LRU hash (key struct sg_flow_key). */
+struct sg_flow {
+	__u32 epoch;          /* the customer's epoch when the SYN came */
+	__u32 next_seq;       /* the next stream byte to judge */
+	__u32 state;          /* enum sg_stream_state */
+	__u32 closed;         /* FIN or RST seen: a SYN may start it again */
+	__u32 body_left;      /* SG_ST_BODY: body bytes still to come */
+	__u32 ctype_left;     /* body bytes still to look at for content (Content-Type) */
+	__u32 carry_len;      /* bytes of an unfinished line in sg_carry */
+	__u32 dead_reason;    /* SG_ST_DEAD: why */
+	struct sg_msg m;      /* SG_ST_HEAD: the message so far */
+};
+
+struct sg_carry {
+	__u32 len;
+	__u32 seq;               /* stream position of its first byte */
+	__u8 bytes[SG_CARRY_MAX];
 };
 
 #endif /* SIPGUARD_H */

@@ -63,17 +63,35 @@ def fragments6(frame, size=1448, ident=7):
     return out
 
 
-def tcp(payload, seq=1000):
+def tcp(payload, seq=1000, sport=40000, flags=0x18):
     if isinstance(payload, str):
         payload = payload.encode("latin-1")
     s, d = _ip4(PEER4), _ip4(CUSTOMER4)
-    th = struct.pack("!HHIIBBHHH", 40000, 5060, seq, 1, 5 << 4, 0x18, 65535, 0, 0)
+    th = struct.pack("!HHIIBBHHH", sport, 5060, seq & 0xffffffff, 1, 5 << 4, flags, 65535, 0, 0)
     pseudo = s + d + struct.pack("!xBH", 6, len(th) + len(payload))
     c = _csum(pseudo + th + payload)
     th = th[:16] + struct.pack("!H", c) + th[18:]
     ih = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(th) + len(payload), 9, 0x4000, 64, 6, 0, s, d)
     ih = ih[:10] + struct.pack("!H", _csum(ih)) + ih[12:]
     return MAC_A + MAC_B + struct.pack("!H", 0x0800) + ih + th + payload
+
+
+class Stream:
+    """One TCP connection from its SYN: segments carry the next stream bytes."""
+    ports = iter(range(40001, 41000))
+
+    def __init__(self, isn=1000):
+        self.sport = next(Stream.ports)
+        self.seq = isn + 1
+        self.syn = tcp(b"", seq=isn, sport=self.sport, flags=0x02)
+
+    def seg(self, data, seq=None, flags=0x18):
+        if isinstance(data, str):
+            data = data.encode("latin-1")
+        f = tcp(data, seq=self.seq if seq is None else seq, sport=self.sport, flags=flags)
+        if seq is None:
+            self.seq += len(data)
+        return f
 
 
 def main():
@@ -85,37 +103,84 @@ def main():
             expect.append(e)
             notes.append("%d %s: %s" % (len(frames), e, note))
 
+    # IP fragments: the kernel reassembles before sipguard's chain (README);
+    # check does the same: every fragment gets its datagram's verdict
     big = udp(invite(1))
     add([big], ["pass sip"], "3 kB INVITE as one reassembled IPv4 datagram (input hook)")
-    add(fragments4(udp(invite(2))), ["pass sip", "pass fragment", "pass fragment"],
-        "3 kB INVITE in IPv4 fragments (forward hook): first judged, rest pass")
-    add(fragments4(udp(invite(3, ua="friendly-scanner"))), ["drop scanner", "pass fragment", "pass fragment"],
-        "scanner INVITE in IPv4 fragments: the first fragment is dropped, the datagram never reassembles")
-    add(fragments6(udp(invite(4), src=PEER6, dst=CUSTOMER6)), ["pass sip", "pass fragment", "pass fragment"],
-        "3 kB INVITE in IPv6 fragments (fragment header)")
-    add(fragments6(udp(invite(5, ua="sipcli/v1.8"), src=PEER6, dst=CUSTOMER6)),
-        ["drop scanner", "pass fragment", "pass fragment"], "scanner INVITE in IPv6 fragments")
-    add(fragments4(udp(invite(6, extra="X-Long: " + "r" * 1700 + "\r\n", pad=100))), ["pass sip", "pass fragment"],
-        "first IPv4 fragment ends inside a header line: judged on what it holds")
+    add(fragments4(udp(invite(2))), ["pass sip"] * 3, "3 kB INVITE in IPv4 fragments: reassembled, judged whole")
+    add(fragments4(udp(invite(3, ua="friendly-scanner"))), ["drop scanner"] * 3,
+        "scanner INVITE in IPv4 fragments: reassembled, dropped whole")
+    add(fragments6(udp(invite(4), src=PEER6, dst=CUSTOMER6)), ["pass sip"] * 3,
+        "3 kB INVITE in IPv6 fragments (fragment header): reassembled")
+    add(fragments6(udp(invite(5, ua="sipcli/v1.8"), src=PEER6, dst=CUSTOMER6)), ["drop scanner"] * 3,
+        "scanner INVITE in IPv6 fragments: its User-Agent in a later fragment")
+    add(fragments4(udp(invite(6, extra="X-Long: " + "r" * 1700 + "\r\n", pad=100))), ["pass sip"] * 2,
+        "a header line across two IPv4 fragments")
     add(fragments4(udp("INVITE sip:200@192.0.2.10 SIP/3.0\r\n" + invite(7)[len("INVITE sip:200@192.0.2.10 SIP/2.0\r\n"):])),
-        ["drop bad-version", "pass fragment", "pass fragment"], "malformed start line in the first fragment")
+        ["drop bad-version"] * 3, "malformed start line in the first fragment")
     add([udp(invite(12, pad=5000)), udp(invite(13, ua="friendly-scanner", pad=5000))],
         ["pass sip", "drop scanner"],
         "5 kB reassembled datagrams: beyond BPF_PROG_TEST_RUN's page, check judges them with the userspace build")
-    m = invite(8, pad=50)
-    add([tcp(m + invite(9, pad=50))], ["pass sip"], "TCP segment with two valid messages")
-    add([tcp(m + "\r\n\r\n" + invite(14, ua="friendly-scanner", pad=50))], ["drop scanner"],
-        "TCP segment: a scanner message behind a valid one (and a CRLF keep-alive) is judged too")
-    add([tcp(m + "\r\n\r\n")], ["pass sip"], "TCP segment: a message then a CRLF keep-alive")
-    add([tcp(m + invite(15, pad=50)[:120])], ["pass sip"],
-        "TCP segment: a message, then the start of the next one (continued in the next segment)")
-    add([tcp(m[:200], seq=2000), tcp(m[200:], seq=2200)], ["pass sip", "pass tcp-continuation"],
-        "TCP message split over two segments: the start is judged, the rest continues it")
-    add([tcp(m[m.index("Via:"):])], ["pass tcp-continuation"], "TCP segment starting with header lines")
-    add([tcp(invite(10, ua="friendly-scanner", pad=50))], ["drop scanner"], "scanner over TCP")
-    add([tcp(invite(11, clen=False, pad=50))], ["drop bad-content-length"],
-        "complete TCP message without Content-Length (RFC 3261 18.3 MUST)")
+    f = fragments4(udp(invite(16), ident=16))
+    add(f[:2], ["drop fragment"] * 2, "a datagram whose last fragment never comes: never delivered")
+    f = fragments6(udp("\r\n" * 740 + invite(17, ua="friendly-scanner", pad=100), src=PEER6, dst=CUSTOMER6), ident=17)
+    add(f, ["drop scanner"] * len(f), "IPv6: a first fragment of CRLFs hides nothing: the datagram is judged")
 
+    # TCP: each stream judged in order, whatever the segmentation
+    m = invite(8, pad=50)
+    st = Stream()
+    add([st.syn, st.seg(m + invite(9, pad=50))], ["pass tcp-control", "pass sip"], "TCP segment with two valid messages")
+    st = Stream()
+    add([st.syn, st.seg(m + "\r\n\r\n" + invite(14, ua="friendly-scanner", pad=50))], ["pass tcp-control", "drop scanner"],
+        "TCP segment: a scanner message behind a valid one (and a CRLF keep-alive) is judged too")
+    st = Stream()
+    add([st.syn, st.seg(m + "\r\n\r\n")], ["pass tcp-control", "pass sip"], "TCP segment: a message then a CRLF keep-alive")
+    st = Stream()
+    n2 = invite(15, pad=50)
+    add([st.syn, st.seg(m + n2[:120]), st.seg(n2[120:])], ["pass tcp-control", "pass sip", "pass sip"],
+        "TCP: a message, then the start of the next one, continued in the next segment")
+    st = Stream()
+    sc = invite(18, ua="friendly-scanner", pad=50)
+    cut = sc.index("User-Agent") + 4
+    add([st.syn, st.seg(sc[:cut]), st.seg(sc[cut:]), st.seg(m)], ["pass tcp-control", "pass sip", "drop scanner", "drop tcp-after-drop"],
+        "TCP: a scanner User-Agent split over two segments is judged whole; the stream is dead after it")
+    st = Stream()
+    add([st.syn] + [st.seg(m[k:k + 7]) for k in range(0, 21, 7)], ["pass tcp-control"] + ["pass sip"] * 3,
+        "TCP: a message 7 bytes a segment (the first three)")
+    st = Stream()
+    add([st.seg(m[m.index("Via:"):])], ["drop tcp-no-flow"], "TCP segment of a connection whose SYN was not seen")
+    st = Stream()
+    add([st.syn, st.seg(invite(10, ua="friendly-scanner", pad=50))], ["pass tcp-control", "drop scanner"], "scanner over TCP")
+    st = Stream()
+    add([st.syn, st.seg(invite(11, clen=False, pad=50))], ["pass tcp-control", "drop bad-content-length"],
+        "complete TCP message without Content-Length (RFC 3261 18.3 MUST)")
+    st = Stream()
+    first = st.seg(m[:300])
+    add([st.syn, first, first, st.seg(m[300:])], ["pass tcp-control", "pass sip", "pass tcp-retransmit", "pass sip"],
+        "TCP: a segment sent twice (retransmission): its bytes are judged once")
+    st = Stream()
+    add([st.syn, st.seg(m[300:], seq=st.seq + 300)], ["pass tcp-control", "drop tcp-out-of-order"],
+        "TCP: a segment after a gap is not judged out of its place: dropped, the peer resends")
+    st = Stream()
+    add([st.syn, st.seg(m, flags=0x38)], ["pass tcp-control", "drop tcp-urgent"],
+        "TCP urgent data: the receiver reads other bytes than the filter")
+    st = Stream()
+    add([st.syn, st.seg("\r\n" * 2000 + invite(19, ua="friendly-scanner", pad=50))], ["pass tcp-control", "drop scanner"],
+        "TCP: a long run of CRLFs before a message hides nothing")
+    st = Stream()
+    add([st.syn, st.seg(("OPTIONS sip:x@192.0.2.10 SIP/2.0\r\nVia: SIP/2.0/TCP 198.51.100.20;branch=z9hG4bKo\r\n"
+                         "From: <sip:a@198.51.100.20>;tag=1\r\nTo: <sip:x@192.0.2.10>\r\nCall-ID: o%d\r\n"
+                         "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n") * 1 + "".join(
+                            "OPTIONS sip:x@192.0.2.10 SIP/2.0\r\nVia: SIP/2.0/TCP 198.51.100.20;branch=z9hG4bKo\r\n"
+                            "From: <sip:a@198.51.100.20>;tag=1\r\nTo: <sip:x@192.0.2.10>\r\nCall-ID: o%d\r\n"
+                            "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n" % k for k in range(9))
+                        + invite(20, ua="friendly-scanner", pad=50))],
+        ["pass tcp-control", "drop scanner"], "TCP: a scanner message behind ten valid ones in one segment")
+
+    # UDP: a header section that does not end within the parse window
+    add([udp("INVITE sip:200@192.0.2.10 SIP/2.0\r\n" + "".join("X-H%d: %s\r\n" % (k, "a" * 90) for k in range(95))
+             + "Via: SIP/2.0/UDP 198.51.100.20;branch=z9hG4bKw\r\nUser-Agent: friendly-scanner\r\n\r\n")],
+        ["drop too-large"], "UDP: headers past the 8 KiB parse window are never seen: too large")
     write_pcap(os.path.join(OUT, "framing.pcap"), frames)
     write_manifest(os.path.join(OUT, "framing.manifest"),
                    "Framing policies (pcaps/make/framing.py): fragments and TCP segments.\n" + "\n".join(notes),

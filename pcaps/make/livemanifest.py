@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write the manifest of a live (tcpdump) capture from its packets.
 Usage: livemanifest.py MODE PCAP PROFILES OPTIONS COMMENT [SUFFIX]
-MODE benign : SIP messages pass sip, CRLF/STUN pass keepalive.
+MODE benign : SIP messages pass sip, CRLF/STUN pass keepalive, TCP SYNs tcp-control.
 MODE scanner: SIPVicious requests: drop scanner when the message carries the
               friendly-scanner User-Agent or a "sipvicious" From; otherwise
               (compact mode: no User-Agent) drop scanner-shape.
@@ -17,6 +17,9 @@ pk = read_pcap(pcap)
 exp = []
 for i, p in enumerate(pk, 1):
     pl = p["payload"]
+    if not pl and p["proto"] == "tcp":
+        exp.append("pass tcp-control")  # the handshake: the stream starts here
+        continue
     if not pl:
         sys.exit("%s: packet %d has no payload (capture filter should drop it)" % (pcap, i))
     if mode == "scanner":

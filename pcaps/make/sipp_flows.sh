@@ -12,8 +12,10 @@ work=$(mktemp -d)
 trap 'sg_netns_teardown; rm -rf "$work"' EXIT
 sg_netns_setup
 S=(-nostdin -timeout 20 -timeout_error)
-# TCP: only segments that carry payload (SYN/ACK/FIN have no SIP to judge)
-tcpdata='(((ip[2:2] - ((ip[0]&0xf)<<2)) - ((tcp[12]&0xf0)>>2)) != 0)'
+# TCP: segments that carry payload, and the SYN and SYN-ACK that start the
+# streams (a stream is judged from its SYN on; other segments without
+# payload have no SIP to judge)
+tcpdata='((((ip[2:2] - ((ip[0]&0xf)<<2)) - ((tcp[12]&0xf0)>>2)) != 0) or (tcp[tcpflags] & tcp-syn) != 0)'
 
 # flow NAME OPTIONS COMMENT FILTER -- SERVER_NS SERVER_ARGS... -- CLIENT_NS CLIENT_ARGS...
 flow() {
@@ -44,7 +46,7 @@ INVITE/100/180/200/ACK/BYE/200. Both ends use port 5060; responses go to the pho
 	-- "$A" -sn uas -i "$SG_A4" -p 5060 -m 2 \
 	-- "$B" -sn uac -i "$SG_B4" -p 5060 -m 2 -r 2 -d 200 -s 200 "$SG_A4:5060"
 
-flow call-tcp4 "" "Same call flow over TCP (2 calls on one connection); only segments with payload." "tcp port 5060 and $tcpdata" \
+flow call-tcp4 "" "Same call flow over TCP (2 calls on one connection): the SYN, SYN-ACK and the segments with payload." "tcp port 5060 and $tcpdata" \
 	-- "$A" -sn uas -t t1 -i "$SG_A4" -p 5060 -m 2 \
 	-- "$B" -sn uac -t t1 -i "$SG_B4" -p 5060 -m 2 -r 2 -d 200 -s 200 "$SG_A4:5060"
 

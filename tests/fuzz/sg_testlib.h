@@ -269,6 +269,42 @@ static inline int sg_t_l4_payload(const __u8 *p, __u32 len, __u32 *plen, int *pr
 	return -1;
 }
 
+/* Is P a TCP segment (IPv4, or IPv6 without extension headers)? */
+static inline int sg_t_is_tcp(const __u8 *p, __u32 len)
+{
+	if (len >= 20 && (p[0] >> 4) == 4)
+		return p[9] == 6 && !(((__u16)p[6] << 8 | p[7]) & 0x1fff);
+	return len >= 40 && (p[0] >> 4) == 6 && p[6] == 6;
+}
+
+/* The SYN that opens the stream of TCP segment P (same addresses and
+ * ports, seq one before P's, no payload) into OUT (128 bytes); its
+ * length, or 0 when P's headers are not whole. */
+static inline __u32 sg_t_syn_of(const __u8 *p, __u32 len, __u8 *out)
+{
+	__u32 l4 = (p[0] >> 4) == 4 ? (p[0] & 0xfu) * 4 : 40, seq, n = l4 + 20;
+
+	if (len < n || n > 128)
+		return 0;
+	memcpy(out, p, n);
+	if ((p[0] >> 4) == 4) {
+		out[2] = n >> 8;
+		out[3] = n & 0xff;
+	} else {
+		out[4] = 0;
+		out[5] = 20;
+	}
+	seq = (__u32)p[l4 + 4] << 24 | (__u32)p[l4 + 5] << 16 | (__u32)p[l4 + 6] << 8 | p[l4 + 7];
+	seq -= 1;
+	out[l4 + 4] = seq >> 24;
+	out[l4 + 5] = seq >> 16;
+	out[l4 + 6] = seq >> 8;
+	out[l4 + 7] = seq;
+	out[l4 + 12] = 5 << 4;
+	out[l4 + 13] = 0x02; /* SYN */
+	return n;
+}
+
 /* ---- files ---------------------------------------------------------------- */
 
 static inline __u8 *sg_t_read_file(const char *path, size_t *len)

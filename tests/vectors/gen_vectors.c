@@ -101,6 +101,7 @@ struct vec {
 	char osip_log[96];      /* osip2's first error message for it */
 	const char *note;       /* why this vector is interesting, or NULL */
 	int index;              /* 1-based within its capture */
+	int syn_index;          /* TCP: the SYN opening its stream, just before it */
 };
 
 static struct vec vecs[512];
@@ -1096,13 +1097,13 @@ static uint16_t csum_fold(uint32_t sum)
 }
 
 /* Ethernet + IP + UDP/TCP frame around V's payload; returns its length. */
-static size_t frame(const struct vec *v, uint8_t *out, uint32_t seq)
+static size_t frame(const struct vec *v, uint8_t *out, uint32_t seq, int syn)
 {
 	static const uint8_t eth[12] = { 0x02, 0, 0, 0, 0, 0x10, 0x02, 0, 0, 0, 0, 0x20 };
 	static const uint8_t s6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x20 };
 	static const uint8_t d6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x10 };
 	int tcp = v->tr == T_TCP4 || v->tr == T_TCP6, v6 = is_v6(v->tr);
-	size_t l3 = 14, l4 = l3 + (v6 ? 40 : 20), l4len = (tcp ? 20 : 8) + v->len, pl;
+	size_t l3 = 14, l4 = l3 + (v6 ? 40 : 20), l4len = (tcp ? 20 : 8) + (syn ? 0 : v->len), pl;
 	uint8_t *ip = out + l3, *t = out + l4;
 	uint32_t sum;
 
@@ -1129,19 +1130,22 @@ static size_t frame(const struct vec *v, uint8_t *out, uint32_t seq)
 		put16(ip + 10, csum_fold(csum_add(0, ip, 20)));
 	}
 	memset(t, 0, tcp ? 20 : 8);
-	put16(t, 5060);
+	/* each TCP vector is a stream of its own: its own source port, opened
+	 * by a SYN (syn) one sequence number before its data */
+	put16(t, tcp ? (uint16_t)(20000 + v->index) : 5060);
 	put16(t + 2, 5060);
 	pl = tcp ? 20 : 8;
 	if (tcp) {
-		put32(t + 4, 1000 + seq * 65536u);
+		put32(t + 4, 1000 + seq * 65536u - (syn ? 1 : 0));
 		put32(t + 8, 1);
 		t[12] = 5 << 4;
-		t[13] = 0x18; /* PSH|ACK */
+		t[13] = syn ? 0x02 : 0x18; /* SYN, or PSH|ACK */
 		put16(t + 14, 65535);
 	} else {
 		put16(t + 4, (uint16_t)l4len);
 	}
-	memcpy(t + pl, v->data, v->len);
+	if (!syn)
+		memcpy(t + pl, v->data, v->len);
 	/* IPv4/UDP: checksum 0 (none); TCP and IPv6/UDP need a real one */
 	if (tcp || v6) {
 		uint8_t ph[40];
@@ -1189,8 +1193,21 @@ static void write_pcap(const char *path, int set)
 
 		if (v->set != set)
 			continue;
+		if (v->tr == T_TCP4 || v->tr == T_TCP6) {
+			v->syn_index = ++idx;
+			v->index = idx + 1; /* the SYN's source port is the data's */
+			n = frame(v, buf, (uint32_t)idx + 1, 1);
+			len = (uint32_t)n;
+			memcpy(rh, &ts, 4);
+			memset(rh + 4, 0, 4);
+			memcpy(rh + 8, &len, 4);
+			memcpy(rh + 12, &len, 4);
+			fwrite(rh, 1, 16, f);
+			fwrite(buf, 1, n, f);
+			ts++;
+		}
 		v->index = ++idx;
-		n = frame(v, buf, (uint32_t)idx);
+		n = frame(v, buf, (uint32_t)idx, 0);
 		len = (uint32_t)n;
 		memcpy(rh, &ts, 4);
 		memset(rh + 4, 0, 4);
@@ -1300,6 +1317,16 @@ int main(int argc, char **argv)
 			diffs++;
 		else if (!strncmp(a, "agree", 5))
 			agree++;
+		if (v->syn_index) {
+			FILE *fs = v->set == SET_VALID ? fv : !strcmp(v->pbx, v->edge) ? fi : NULL;
+
+			if (fs)
+				fprintf(fs, "%d pass tcp-control\n", v->syn_index);
+			else {
+				fprintf(fp, "%d pass tcp-control\n", v->syn_index);
+				fprintf(fe, "%d pass tcp-control\n", v->syn_index);
+			}
+		}
 		if (v->set == SET_VALID) {
 			n_valid++;
 			comment(fv, v);

@@ -1,0 +1,692 @@
+// SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
+/* A customer's nftables objects (rules.h). Each helper appends one
+ * expression; one batch holds a whole change. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/xt_bpf.h>
+#include <libnftnl/table.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/udata.h>
+
+#include "guard.h"
+#include "log.h"
+#include "rules.h"
+
+const char *const sg_set_kinds[K_KINDS + 1] = { "deny4", "deny6", "allow4", "allow6",
+						 "rate4", "rate6", "ports", NULL };
+
+/* nft's datatypes, for `nft list` to print the sets' elements */
+#define SG_TYPE_IPV4 7
+#define SG_TYPE_IPV6 8
+#define SG_TYPE_INET_PROTO 12
+#define SG_TYPE_INET_SERVICE 13
+#define SG_TYPE_BITS 6
+
+#define SG_DEFRAG_SUFFIX ".defrag"
+
+unsigned int sg_owned_name(const char *name, const char *customer, bool set)
+{
+	char prefix[64];
+	size_t pl = (size_t)snprintf(prefix, sizeof(prefix), "sg.%s.", customer);
+	const char *p;
+	unsigned long gen = 0;
+
+	if (strncmp(name, prefix, pl))
+		return 0;
+	p = name + pl;
+	if (*p < '1' || *p > '9')
+		return 0;
+	while (*p >= '0' && *p <= '9')
+		gen = gen * 10 + (unsigned long)(*p++ - '0');
+	if (!set)
+		return !*p || !strcmp(p, SG_DEFRAG_SUFFIX) ? (unsigned int)gen : 0;
+	if (*p++ != '.')
+		return 0;
+	for (int i = 0; sg_set_kinds[i]; i++)
+		if (!strcmp(p, sg_set_kinds[i]))
+			return (unsigned int)gen;
+	return 0;
+}
+
+struct ctx {
+	const struct sg_chain_spec *c;
+	struct sg_batch *bt;
+	char comment[200];
+	uint32_t set_id;
+	unsigned int nrules;
+	char set_names[K_KINDS][256];
+	uint32_t set_ids[K_KINDS];
+};
+
+static struct nftnl_rule *rule_new(struct ctx *x, const char *chain, const char *what)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(512);
+	char comment[256];
+
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, (uint32_t)x->c->family);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, x->c->table);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+	snprintf(comment, sizeof(comment), "%s %s", x->comment, what);
+	nftnl_udata_put_strz(ud, NFTNL_UDATA_RULE_COMMENT, comment);
+	nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(ud),
+			    nftnl_udata_buf_len(ud));
+	nftnl_udata_buf_free(ud);
+	return r;
+}
+
+static void e_meta(struct nftnl_rule *r, uint32_t key, uint32_t dreg)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("meta");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
+	nftnl_rule_add_expr(r, e);
+}
+
+static void e_cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+	nftnl_rule_add_expr(r, e);
+}
+
+static void e_payload(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t len, uint32_t dreg)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("payload");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
+	nftnl_rule_add_expr(r, e);
+}
+
+static void e_l4proto(struct nftnl_rule *r, uint8_t proto)
+{
+	e_meta(r, NFT_META_L4PROTO, NFT_REG_1);
+	e_cmp(r, NFT_CMP_EQ, &proto, 1);
+}
+
+/* Loads the source address of IPv4 (v6=false) or IPv6 into reg 1. */
+static void e_saddr(struct ctx *x, struct nftnl_rule *r, bool v6)
+{
+	if (x->c->family == NFPROTO_INET) {
+		uint8_t proto = v6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+
+		e_meta(r, NFT_META_NFPROTO, NFT_REG_1);
+		e_cmp(r, NFT_CMP_EQ, &proto, 1);
+	}
+	e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 8 : 12, v6 ? 16 : 4, NFT_REG_1);
+}
+
+/* reg 1 = reg 1 & MASK (LEN bytes) */
+static void e_and(struct nftnl_rule *r, const void *mask, uint32_t len)
+{
+	static const uint8_t zero[16];
+	struct nftnl_expr *e = nftnl_expr_alloc("bitwise");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
+	nftnl_rule_add_expr(r, e);
+}
+
+static void e_lookup(struct ctx *x, struct nftnl_rule *r, int kind, uint32_t sreg, bool inv)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("lookup");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, sreg);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, x->set_names[kind]);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, x->set_ids[kind]);
+	if (inv)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
+	nftnl_rule_add_expr(r, e);
+}
+
+static void e_counter(struct nftnl_rule *r)
+{
+	nftnl_rule_add_expr(r, nftnl_expr_alloc("counter"));
+}
+
+static void e_verdict(struct nftnl_rule *r, int verdict, const char *chain)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)verdict);
+	if (chain)
+		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
+	nftnl_rule_add_expr(r, e);
+}
+
+/* drop, or (monitor) nothing: the rule's counter says what it would have done */
+static void e_drop(struct ctx *x, struct nftnl_rule *r)
+{
+	if (!x->c->monitor)
+		e_verdict(r, NF_DROP, NULL);
+}
+
+static void add_rule(struct ctx *x, struct nftnl_rule *r)
+{
+	sg_batch_rule(x->bt, NFT_MSG_NEWRULE, r, NLM_F_CREATE | NLM_F_APPEND, "add rule");
+	x->nrules++;
+}
+
+static struct nftnl_set *set_new(struct ctx *x, int kind, uint32_t key_type, uint32_t key_len)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	snprintf(x->set_names[kind], sizeof(x->set_names[kind]), "%s.%s", x->c->chain,
+		 sg_set_kinds[kind]);
+	x->set_ids[kind] = ++x->set_id;
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, (uint32_t)x->c->family);
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, x->c->table);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, x->set_names[kind]);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, x->set_ids[kind]);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, key_type);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, key_len);
+	return s;
+}
+
+static struct nftnl_set *elems_new(struct ctx *x, int kind)
+{
+	struct nftnl_set *es = nftnl_set_alloc();
+
+	nftnl_set_set_u32(es, NFTNL_SET_FAMILY, (uint32_t)x->c->family);
+	nftnl_set_set_str(es, NFTNL_SET_TABLE, x->c->table);
+	nftnl_set_set_str(es, NFTNL_SET_NAME, x->set_names[kind]);
+	nftnl_set_set_u32(es, NFTNL_SET_ID, x->set_ids[kind]);
+	return es;
+}
+
+/* An interval set of address ranges RG[N] (sorted, merged). */
+static void add_address_set(struct ctx *x, int kind, bool v6, const struct sg_range *rg,
+			    unsigned int n)
+{
+	uint32_t klen = v6 ? 16 : 4;
+	struct nftnl_set *s = set_new(x, kind, v6 ? SG_TYPE_IPV6 : SG_TYPE_IPV4, klen);
+	struct nftnl_set *es = NULL;
+	unsigned int in_msg = 0;
+	uint8_t zero[16] = { 0 };
+
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_INTERVAL);
+	sg_batch_set(x->bt, NFT_MSG_NEWSET, s, NLM_F_CREATE | NLM_F_EXCL, "add address set");
+	/* interval elements: [start, end+1) with an end marker; a leading
+	 * end marker at 0 when the first range does not start at 0 */
+	for (unsigned int i = 0; i < n; i++) {
+		struct nftnl_set_elem *e;
+		uint8_t next[16];
+		int k;
+
+		if (!es) {
+			es = elems_new(x, kind);
+			in_msg = 0;
+		}
+		if (i == 0 && memcmp(rg[0].start, zero, klen)) {
+			e = nftnl_set_elem_alloc();
+			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, zero, klen);
+			nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
+			nftnl_set_elem_add(es, e);
+		}
+		e = nftnl_set_elem_alloc();
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, rg[i].start, klen);
+		nftnl_set_elem_add(es, e);
+		memcpy(next, rg[i].end, klen);
+		for (k = (int)klen - 1; k >= 0; k--)
+			if (++next[k])
+				break;
+		if (k >= 0) { /* no overflow past the top of the address space */
+			e = nftnl_set_elem_alloc();
+			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, next, klen);
+			nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
+			nftnl_set_elem_add(es, e);
+		}
+		if (++in_msg >= 200) {
+			sg_batch_setelem(x->bt, NFT_MSG_NEWSETELEM, es, NLM_F_CREATE, "add set elements");
+			es = NULL;
+		}
+	}
+	if (es)
+		sg_batch_setelem(x->bt, NFT_MSG_NEWSETELEM, es, NLM_F_CREATE, "add set elements");
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct sg_range *p = a, *q = b;
+
+	return memcmp(p->start, q->start, 16);
+}
+
+/* Sorted, merged ranges of family AF from a CIDR list. */
+static unsigned int ranges(const struct sg_strlist *l, int af, struct sg_range *out)
+{
+	unsigned int n = 0, m = 0;
+	size_t klen = af == AF_INET ? 4 : 16;
+
+	for (unsigned int i = 0; i < l->n; i++) {
+		struct sg_range r;
+
+		if (sg_cidr_parse(l->v[i], &r) == 0 && r.af == af)
+			out[n++] = r;
+	}
+	qsort(out, n, sizeof(*out), cmp_range);
+	for (unsigned int i = 0; i < n; i++) {
+		if (m) {
+			struct sg_range *last = &out[m - 1];
+			uint8_t next[16];
+			int k;
+
+			/* overlapping or adjacent: merge */
+			memcpy(next, last->end, klen);
+			for (k = (int)klen - 1; k >= 0; k--)
+				if (++next[k])
+					break;
+			if (k < 0 || memcmp(out[i].start, next, klen) <= 0) {
+				if (memcmp(out[i].end, last->end, klen) > 0)
+					memcpy(last->end, out[i].end, klen);
+				continue;
+			}
+		}
+		out[m++] = out[i];
+	}
+	return m;
+}
+
+/* deny (LI 0) or allow (LI 1) rules with their sets */
+static void address_rules(struct ctx *x, int li)
+{
+	static struct sg_range rg[SG_LIST_MAX];
+	const struct sg_strlist *l = li ? &x->c->p->allow : &x->c->p->deny;
+	bool v4ok = x->c->family != NFPROTO_IPV6, v6ok = x->c->family != NFPROTO_IPV4;
+
+	for (int v6 = 0; v6 < 2; v6++) {
+		int kind = (li ? K_ALLOW4 : K_DENY4) + v6;
+		struct nftnl_rule *r;
+		unsigned int n;
+
+		if (!(v6 ? v6ok : v4ok))
+			continue;
+		n = ranges(l, v6 ? AF_INET6 : AF_INET, rg);
+		if (!n)
+			continue;
+		add_address_set(x, kind, v6, rg, n);
+		r = rule_new(x, x->c->chain, li ? "allow" : "deny");
+		e_saddr(x, r, v6);
+		e_lookup(x, r, kind, NFT_REG_1, false);
+		e_counter(r);
+		if (li)
+			/* return, not accept: attached, an accept would skip the
+			 * customer's own rules after the jump; allowed sources
+			 * skip sipguard's checks on the guarded ports only */
+			e_verdict(r, NFT_RETURN, NULL);
+		else
+			e_drop(x, r);
+		add_rule(x, r);
+	}
+}
+
+/* The guarded ports: a set of protocol . port; traffic to other ports
+ * leaves the chain before any other rule (RTP never meets the validator). */
+static void port_rules(struct ctx *x)
+{
+	const struct sg_config *cfg = &x->c->pr->cfg;
+	struct nftnl_set *s = set_new(x, K_PORTS,
+				      SG_TYPE_INET_PROTO << SG_TYPE_BITS | SG_TYPE_INET_SERVICE, 8);
+	struct nftnl_set *es;
+	struct nftnl_rule *r;
+
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_CONSTANT);
+	sg_batch_set(x->bt, NFT_MSG_NEWSET, s, NLM_F_CREATE | NLM_F_EXCL, "add port set");
+	es = elems_new(x, K_PORTS);
+	for (int i = 0; i < SG_MAX_PORTS; i++) {
+		for (int tcp = 0; tcp < 2; tcp++) {
+			uint8_t key[8] = { 0 };
+			uint16_t port = htons(cfg->ports[i]);
+			struct nftnl_set_elem *e;
+
+			if (!cfg->ports[i] || !(cfg->port_protos[i] & (tcp ? SG_PROTO_TCP : SG_PROTO_UDP)))
+				continue;
+			key[0] = tcp ? IPPROTO_TCP : IPPROTO_UDP;
+			memcpy(&key[4], &port, 2);
+			e = nftnl_set_elem_alloc();
+			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, sizeof(key));
+			nftnl_set_elem_add(es, e);
+		}
+	}
+	sg_batch_setelem(x->bt, NFT_MSG_NEWSETELEM, es, NLM_F_CREATE, "add port set elements");
+
+	r = rule_new(x, x->c->chain, "not-guarded");
+	e_meta(r, NFT_META_L4PROTO, NFT_REG32_00);
+	e_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG32_01);
+	e_lookup(x, r, K_PORTS, NFT_REG32_00, true);
+	e_verdict(r, NFT_RETURN, NULL);
+	add_rule(x, r);
+}
+
+/* TCP urgent data: the stack reads other bytes than the filter would */
+static void urgent_rule(struct ctx *x)
+{
+	static const uint8_t urg = 0x20, zero = 0;
+	struct nftnl_rule *r = rule_new(x, x->c->chain, "urgent");
+
+	e_l4proto(r, IPPROTO_TCP);
+	e_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 13, 1, NFT_REG_1);
+	e_and(r, &urg, 1);
+	e_cmp(r, NFT_CMP_NEQ, &zero, 1);
+	e_counter(r);
+	e_drop(x, r);
+	add_rule(x, r);
+}
+
+/* Matches UDP (TCP false) or a TCP connection attempt (SYN without ACK). */
+static void e_new_traffic(struct nftnl_rule *r, bool tcp)
+{
+	e_l4proto(r, tcp ? IPPROTO_TCP : IPPROTO_UDP);
+	if (tcp) {
+		static const uint8_t flags_mask = 0x17, syn = 0x02;
+
+		e_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 13, 1, NFT_REG_1);
+		e_and(r, &flags_mask, 1);
+		e_cmp(r, NFT_CMP_EQ, &syn, 1);
+	}
+}
+
+/* Per source, one meter per family for UDP datagrams and TCP connection
+ * attempts together, sized from the profile (max_sources). A source the
+ * full meter cannot take is not limited; the meter-full rule counts its
+ * packets. */
+static void rate_rules(struct ctx *x)
+{
+	const struct sg_rate_limit *rl = &x->c->pr->rate;
+	bool v4ok = x->c->family != NFPROTO_IPV6, v6ok = x->c->family != NFPROTO_IPV4;
+	unsigned int size = rl->max_sources ? rl->max_sources : SG_MAX_SOURCES_DEFAULT;
+
+	if (!rl->rate)
+		return;
+	for (int v6 = 0; v6 < 2; v6++) {
+		int kind = K_RATE4 + v6;
+		struct nftnl_set *s;
+
+		if (!(v6 ? v6ok : v4ok))
+			continue;
+		s = set_new(x, kind, v6 ? SG_TYPE_IPV6 : SG_TYPE_IPV4, v6 ? 16 : 4);
+		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_EVAL | NFT_SET_TIMEOUT);
+		nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, 60000);
+		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, size);
+		sg_batch_set(x->bt, NFT_MSG_NEWSET, s, NLM_F_CREATE | NLM_F_EXCL, "add rate set");
+		for (int tcp = 0; tcp < 2; tcp++) {
+			struct nftnl_rule *r = rule_new(x, x->c->chain, tcp ? "syn-rate" : "rate");
+			struct nftnl_expr *lim = nftnl_expr_alloc("limit");
+			struct nftnl_expr *e = nftnl_expr_alloc("dynset");
+
+			e_new_traffic(r, tcp);
+			e_saddr(x, r, v6);
+			nftnl_expr_set_u64(lim, NFTNL_EXPR_LIMIT_RATE, rl->rate);
+			nftnl_expr_set_u64(lim, NFTNL_EXPR_LIMIT_UNIT, 1);
+			nftnl_expr_set_u32(lim, NFTNL_EXPR_LIMIT_BURST, rl->burst ? rl->burst : rl->rate);
+			nftnl_expr_set_u32(lim, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
+			nftnl_expr_set_u32(lim, NFTNL_EXPR_LIMIT_FLAGS, NFT_LIMIT_F_INV);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_ADD);
+			nftnl_expr_set_u64(e, NFTNL_EXPR_DYNSET_TIMEOUT, 60000);
+			nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, x->set_names[kind]);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SET_ID, x->set_ids[kind]);
+			nftnl_expr_set(e, NFTNL_EXPR_DYNSET_EXPR, lim, 0);
+			nftnl_rule_add_expr(r, e);
+			e_counter(r);
+			e_drop(x, r);
+			add_rule(x, r);
+
+			/* the source is not in the meter after the update: it was full */
+			r = rule_new(x, x->c->chain, "meter-full");
+			e_new_traffic(r, tcp);
+			e_saddr(x, r, v6);
+			e_lookup(x, r, kind, NFT_REG_1, true);
+			e_counter(r);
+			add_rule(x, r);
+		}
+	}
+}
+
+static void validator_rule(struct ctx *x)
+{
+	struct nftnl_rule *r;
+	struct nftnl_expr *e;
+	struct xt_bpf_info_v1 *info;
+
+	if (x->c->pr->cfg.flags & SG_F_DROP_ALL_SIP) {
+		/* no SIP service here: whatever comes to the ports is dropped,
+		 * no program needed */
+		r = rule_new(x, x->c->chain, "no-sip-service");
+		e_counter(r);
+		e_drop(x, r);
+		add_rule(x, r);
+		return;
+	}
+	r = rule_new(x, x->c->chain, "validator");
+	e = nftnl_expr_alloc("match");
+	info = calloc(1, sizeof(*info)); /* owned by libnftnl */
+	info->mode = XT_BPF_MODE_FD_PINNED;
+	/* fits: enable checked the length against XT_BPF_PATH_MAX */
+	memcpy(info->path, x->c->stub_pin, strlen(x->c->stub_pin) + 1);
+	info->fd = x->c->stub_fd;
+	nftnl_expr_set_str(e, NFTNL_EXPR_MT_NAME, "bpf");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_MT_REV, 1);
+	nftnl_expr_set(e, NFTNL_EXPR_MT_INFO, info, sizeof(*info));
+	nftnl_rule_add_expr(r, e);
+	e_counter(r);
+	e_verdict(r, NF_DROP, NULL); /* the program decides monitor mode */
+	sg_batch_rule(x->bt, NFT_MSG_NEWRULE, r, NLM_F_CREATE | NLM_F_APPEND, "add xt bpf rule");
+	x->nrules++;
+}
+
+/* The kernel reassembles IP fragments before sipguard's chain: a chain
+ * that is never jumped to holds a tproxy expression, whose setup turns on
+ * the namespace's defragmentation (nf_defrag_ipv4/ipv6, at prerouting
+ * priority -400, as conntrack would) without tracking connections. The
+ * chain is never run; its rule only has to exist. */
+static void defrag_chain(struct ctx *x)
+{
+	char name[256];
+	struct nftnl_chain *ch = nftnl_chain_alloc();
+	struct nftnl_rule *r;
+	struct nftnl_expr *e;
+	uint16_t port = htons(1);
+	uint32_t fam = x->c->family == NFPROTO_INET ? NFPROTO_UNSPEC : (uint32_t)x->c->family;
+
+	snprintf(name, sizeof(name), "%s%s", x->c->chain, SG_DEFRAG_SUFFIX);
+	nftnl_chain_set_u32(ch, NFTNL_CHAIN_FAMILY, (uint32_t)x->c->family);
+	nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, x->c->table);
+	nftnl_chain_set_str(ch, NFTNL_CHAIN_NAME, name);
+	sg_batch_chain(x->bt, NFT_MSG_NEWCHAIN, ch, NLM_F_CREATE | NLM_F_EXCL, "add defrag chain");
+	r = rule_new(x, name, "defrag");
+	e = nftnl_expr_alloc("immediate");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, &port, sizeof(port));
+	nftnl_rule_add_expr(r, e);
+	e = nftnl_expr_alloc("tproxy");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_TPROXY_FAMILY, fam);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_TPROXY_REG_PORT, NFT_REG_1);
+	nftnl_rule_add_expr(r, e);
+	sg_batch_rule(x->bt, NFT_MSG_NEWRULE, r, NLM_F_CREATE | NLM_F_APPEND, "add defrag rule (nft_tproxy)");
+}
+
+unsigned int sg_rules_build(struct sg_batch *bt, const struct sg_chain_spec *c)
+{
+	struct ctx x = { .c = c, .bt = bt };
+	struct nftnl_chain *ch;
+
+	snprintf(x.comment, sizeof(x.comment), "sipguard %s profile=%s%s", c->customer,
+		 c->pr->name, c->monitor ? " mode=monitor" : "");
+	if (!c->attach_chain) {
+		struct nftnl_table *t = nftnl_table_alloc();
+
+		nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, (uint32_t)c->family);
+		nftnl_table_set_str(t, NFTNL_TABLE_NAME, c->table);
+		sg_batch_table(bt, NFT_MSG_NEWTABLE, t, NLM_F_CREATE, "add table");
+	}
+	ch = nftnl_chain_alloc();
+	nftnl_chain_set_u32(ch, NFTNL_CHAIN_FAMILY, (uint32_t)c->family);
+	nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, c->table);
+	nftnl_chain_set_str(ch, NFTNL_CHAIN_NAME, c->chain);
+	if (!c->attach_chain) {
+		nftnl_chain_set_u32(ch, NFTNL_CHAIN_HOOKNUM, c->hook ? NF_INET_FORWARD : NF_INET_LOCAL_IN);
+		nftnl_chain_set_s32(ch, NFTNL_CHAIN_PRIO, -10);
+		nftnl_chain_set_str(ch, NFTNL_CHAIN_TYPE, "filter");
+		nftnl_chain_set_u32(ch, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	}
+	sg_batch_chain(bt, NFT_MSG_NEWCHAIN, ch, NLM_F_CREATE | NLM_F_EXCL, "add chain");
+	address_rules(&x, 0);
+	port_rules(&x);
+	urgent_rule(&x);
+	address_rules(&x, 1);
+	rate_rules(&x);
+	validator_rule(&x);
+	defrag_chain(&x);
+	if (c->attach_chain) {
+		struct nftnl_rule *r = rule_new(&x, c->attach_chain, "");
+		struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(256);
+		char cm[128];
+
+		snprintf(cm, sizeof(cm), "sipguard %s jump", c->customer);
+		nftnl_udata_put_strz(ud, NFTNL_UDATA_RULE_COMMENT, cm);
+		nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(ud),
+				    nftnl_udata_buf_len(ud));
+		nftnl_udata_buf_free(ud);
+		e_verdict(r, NFT_JUMP, c->chain);
+		/* no NLM_F_APPEND: inserted at the top of their chain */
+		sg_batch_rule(bt, NFT_MSG_NEWRULE, r, NLM_F_CREATE, "insert jump rule");
+	}
+	return x.nrules;
+}
+
+int sg_rules_removals(struct sg_batch *bt, struct sg_nl *nl, int family, const char *table,
+		      const char *customer, unsigned int keep, bool drop_table, unsigned int *nmsgs)
+{
+	struct sg_name_list chains, sets;
+	struct sg_rule_info *rules = NULL;
+	unsigned int nrules = 0, others = 0, mine = 0;
+	char jump_comment[128];
+	int err;
+
+	*nmsgs = 0;
+	err = sg_nft_list_chains(nl, family, table, &chains);
+	if (err == -ENOENT)
+		return 0;
+	if (err)
+		return err;
+	err = sg_nft_list_sets(nl, family, table, &sets);
+	if (!err)
+		err = sg_nft_list_rules(nl, family, table, NULL, &rules, &nrules);
+	if (err)
+		goto out;
+	snprintf(jump_comment, sizeof(jump_comment), "sipguard %s jump", customer);
+
+	for (unsigned int i = 0; i < chains.n; i++) {
+		unsigned int g = sg_owned_name(chains.v[i], customer, false);
+
+		if (!g || g == keep)
+			others++;
+		else
+			mine++;
+	}
+	for (unsigned int i = 0; i < sets.n; i++) {
+		unsigned int g = sg_owned_name(sets.v[i], customer, true);
+
+		if (!g || g == keep)
+			others++;
+	}
+	if (drop_table && !keep && !others) {
+		struct nftnl_table *t;
+
+		if (!mine && !sets.n)
+			goto out;
+		t = nftnl_table_alloc();
+		nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, (uint32_t)family);
+		nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
+		sg_batch_table(bt, NFT_MSG_DELTABLE, t, 0, "delete table");
+		(*nmsgs)++;
+		goto out;
+	}
+	for (unsigned int i = 0; i < nrules; i++) {
+		struct nftnl_rule *r;
+		unsigned int g;
+
+		if (strcmp(rules[i].comment, jump_comment))
+			continue;
+		g = sg_owned_name(rules[i].jump, customer, false);
+		if (g && g == keep)
+			continue;
+		r = nftnl_rule_alloc();
+		nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, (uint32_t)family);
+		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
+		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, rules[i].chain);
+		nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, rules[i].handle);
+		sg_batch_rule(bt, NFT_MSG_DELRULE, r, 0, "delete old jump rule");
+		(*nmsgs)++;
+	}
+	for (unsigned int i = 0; i < chains.n; i++) {
+		unsigned int g = sg_owned_name(chains.v[i], customer, false);
+		struct nftnl_chain *ch;
+
+		if (!g || g == keep)
+			continue;
+		ch = nftnl_chain_alloc();
+		nftnl_chain_set_u32(ch, NFTNL_CHAIN_FAMILY, (uint32_t)family);
+		nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, table);
+		nftnl_chain_set_str(ch, NFTNL_CHAIN_NAME, chains.v[i]);
+		sg_batch_chain(bt, NFT_MSG_DELCHAIN, ch, 0, "delete old chain");
+		(*nmsgs)++;
+	}
+	for (unsigned int i = 0; i < sets.n; i++) {
+		unsigned int g = sg_owned_name(sets.v[i], customer, true);
+		struct nftnl_set *s;
+
+		if (!g || g == keep)
+			continue;
+		s = nftnl_set_alloc();
+		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, (uint32_t)family);
+		nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
+		nftnl_set_set_str(s, NFTNL_SET_NAME, sets.v[i]);
+		sg_batch_set(bt, NFT_MSG_DELSET, s, 0, "delete old set");
+		(*nmsgs)++;
+	}
+out:
+	free(rules);
+	sg_name_list_free(&chains);
+	sg_name_list_free(&sets);
+	return err;
+}
+
+unsigned int sg_rules_max_gen(struct sg_nl *nl, int family, const char *table,
+			      const char *customer)
+{
+	struct sg_name_list l;
+	unsigned int m = 0;
+
+	if (sg_nft_list_chains(nl, family, table, &l))
+		return 0;
+	for (unsigned int i = 0; i < l.n; i++) {
+		unsigned int g = sg_owned_name(l.v[i], customer, false);
+
+		if (g > m)
+			m = g;
+	}
+	sg_name_list_free(&l);
+	return m;
+}
