@@ -10,11 +10,12 @@
 #   --cached take the newest matching kernel already in the cache without
 #            asking apt (qemu-run does, to save a second per boot); fetch
 #            as usual when there is none
-# Prints the extracted directory (it holds boot/vmlinuz-KVER and
-# lib/modules/KVER with a modules.dep). Cache: $SG_KERNEL_CACHE, default
-# /var/cache/sipguard-kernels. A second run downloads nothing.
+# Prints the extracted directory (it holds boot/vmlinuz-KVER, the
+# uncompressed boot/vmlinux-KVER and lib/modules/KVER with a modules.dep).
+# Cache: $SG_KERNEL_CACHE, default /var/cache/sipguard-kernels. A second run
+# downloads nothing.
 # Also installs the host packages the harness needs (qemu, cpio...) and
-# unpacks the guest's busybox into $cache/busybox (see below).
+# unpacks the guest's busybox builds into $cache/busybox{,-static}.
 set -euo pipefail
 
 die() { echo "fetch-kernel: $*" >&2; exit 1; }
@@ -37,12 +38,11 @@ apt_update() {
 	updated=1
 }
 
-# Host packages of the harness: qemu, cpio for the initramfs, xz/zstd for
-# compressed modules, depmod (kmod), and the tools packed into the guest
-# (iproute2, nftables, bpftool, netcat-openbsd; nsenter and bash are
-# essential). One
-# dpkg-query for all: this runs before every boot.
-host_pkgs=(qemu-system-x86 cpio xz-utils zstd kmod iproute2 nftables bpftool netcat-openbsd)
+# Host packages of the harness: qemu, cpio for the initramfs, xz/zstd/lz4
+# for compressed modules and kernels, depmod (kmod), and the tools packed
+# into the guest (iproute2, nftables, bpftool, netcat-openbsd; nsenter and
+# bash are essential). One dpkg-query for all: this runs before every boot.
+host_pkgs=(qemu-system-x86 cpio xz-utils zstd lz4 kmod iproute2 nftables bpftool netcat-openbsd)
 installed=" $(dpkg-query -W -f='${db:Status-Abbrev}${Package} ' "${host_pkgs[@]}" 2>/dev/null || true) "
 missing=()
 for p in "${host_pkgs[@]}"; do
@@ -83,15 +83,20 @@ download_deb() {
 	mv "$dest.tmp" "$dest"
 }
 
-# The guest's busybox comes from Debian's `busybox` package, unpacked here and
-# not installed: busybox-static is built to prefer its own applets to PATH
-# (FEATURE_PREFER_APPLETS, SH_STANDALONE), so in a guest shell `ip netns`,
-# and `nsenter`, would run busybox's netns-less versions instead of the
-# packed iproute2 and util-linux ones. This build looks PATH up.
-if [ ! -f "$cache/busybox/.complete" ]; then
-	apt-cache show busybox >/dev/null 2>&1 || apt_update
-	download_deb busybox "$cache/busybox"
-fi
+# The guest's busybox builds come from Debian's packages, unpacked here and
+# not installed (the two conflict on the host). `busybox` (dynamic) is the
+# guest's /bin/sh and applets: it looks commands up in PATH, so `ip netns`
+# and `nsenter` in a guest shell reach the packed iproute2 and util-linux.
+# busybox-static prefers its own applets to PATH (FEATURE_PREFER_APPLETS,
+# SH_STANDALONE), which would run busybox's netns-less ip there; it runs the
+# guest's /init, where exactly that makes it fast: its applets start without
+# exec or dynamic linking, about 60 ms saved per command under TCG.
+for bb in busybox busybox-static; do
+	if [ ! -f "$cache/$bb/.complete" ]; then
+		apt-cache show "$bb" >/dev/null 2>&1 || apt_update
+		download_deb "$bb" "$cache/$bb"
+	fi
+done
 
 # Package names per short version, and the glob of their cache dirs.
 case $want in
@@ -135,10 +140,38 @@ if [ -f "$dir/.complete" ]; then
 	exit 0
 fi
 
+# extract_vmlinux VMLINUZ OUT: the uncompressed ELF kernel inside a bzImage
+# (as the kernel's scripts/extract-vmlinux finds it: the first offset of a
+# compressor's magic that decompresses to an ELF file). qemu boots that
+# directly through its PVH entry: no firmware real-mode hop, no
+# decompression in the guest, about 0.7 s less per boot under TCG.
+extract_vmlinux() {
+	local in=$1 out=$2 magic tool off
+	for magic in '\x28\xb5\x2f\xfd:zstd' '\x02\x21\x4c\x18:lz4' '\xfd\x37\x7a\x58\x5a\x00:xz' '\x1f\x8b\x08:gzip'; do
+		tool=${magic##*:} magic=${magic%:*}
+		command -v "$tool" >/dev/null || continue
+		for off in $(LC_ALL=C grep -obUaP "$magic" "$in" | head -n 3 | cut -d: -f1); do
+			tail -c +$((off + 1)) "$in" | "$tool" -dc >"$out" 2>/dev/null || true
+			# a whole ELF kernel, with the PVH entry note qemu needs
+			if [ "$(head -c4 "$out" | tr -d '\0')" = $'\x7fELF' ] &&
+				[ "$(stat -c %s "$out")" -gt 4000000 ] &&
+				LC_ALL=C grep -qaF 'Xen' "$out"; then
+				return 0
+			fi
+		done
+	done
+	rm -f "$out"
+	return 1
+}
+
 # The package leaves modules.dep to its postinst: make it here.
 kernel_fixup() {
-	ls boot/vmlinuz-* >/dev/null 2>&1 || { echo "fetch-kernel: $pkg has no boot/vmlinuz-*" >&2; return 1; }
-	depmod -b "$PWD" "$(ls lib/modules)"
+	local kver
+	kver=$(ls lib/modules)
+	[ -f "boot/vmlinuz-$kver" ] || { echo "fetch-kernel: $pkg has no boot/vmlinuz-$kver" >&2; return 1; }
+	depmod -b "$PWD" "$kver" || return 1
+	extract_vmlinux "boot/vmlinuz-$kver" "boot/vmlinux-$kver" ||
+		echo "fetch-kernel: no vmlinux found in boot/vmlinuz-$kver: qemu-run boots the bzImage (slower)" >&2
 }
 FIXUP=kernel_fixup download_deb "$pkg" "$dir"
 echo "$dir"
