@@ -17,6 +17,9 @@
 # Also installs the host packages the harness needs (qemu, cpio...) and
 # unpacks the guest's busybox builds into $cache/busybox{,-static}.
 set -euo pipefail
+# The whole script is one block, read before it runs: editing this file
+# while a run is under way (runs can take minutes) cannot change that run.
+{
 
 die() { echo "fetch-kernel: $*" >&2; exit 1; }
 
@@ -27,6 +30,11 @@ cached_ok=0
 want=$1
 cache=${SG_KERNEL_CACHE:-/var/cache/sipguard-kernels}
 mkdir -p "$cache"
+
+# One fetch-kernel at a time per cache: two runs would unpack into the same
+# temporary dirs.
+exec 9>"$cache/.lock"
+flock 9
 
 # apt-get update is slow and touches the network: only when something is
 # missing, and at most once per run.
@@ -175,3 +183,5 @@ kernel_fixup() {
 }
 FIXUP=kernel_fixup download_deb "$pkg" "$dir"
 echo "$dir"
+exit
+}

@@ -7,6 +7,9 @@
 # time of each boot. Exit 0 only if everything passes in both kernels.
 # Usage: tests/kernels/smoke.sh [VERSION...]   (default: 6.1 6.12)
 set -euo pipefail
+# The whole script is one block, read before it runs: editing this file
+# while a run is under way (runs can take minutes) cannot change that run.
+{
 
 here=$(cd "$(dirname "$0")" && pwd)
 versions=("$@")
@@ -99,3 +102,5 @@ if [ ${#failed[@]} -gt 0 ]; then
 	exit 1
 fi
 echo "smoke: all checks passed in ${versions[*]}"
+exit
+}
