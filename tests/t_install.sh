@@ -62,7 +62,7 @@ for f in sbin/sipguard share/sipguard/profiles/{pbx,trunk,edge,shield,monitor}.i
 	share/sipguard/profiles/signatures/products-optin.list \
 	share/man/man8/sipguard.8.gz share/man/man5/sipguard-profile.5.gz \
 	share/man/man5/sipguard-customer.5.gz share/bash-completion/completions/sipguard \
-	share/doc/sipguard/README.md share/doc/sipguard/copyright \
+	share/doc/sipguard/README.md share/doc/sipguard/copyright share/doc/sipguard/changelog.gz \
 	share/doc/sipguard/examples/svwar.pcap; do
 	[ -f "$dd$prefix/$f" ] || missing+=("$prefix/$f")
 done
@@ -123,7 +123,7 @@ pb=$SG_BUILD/deb
 {
 	cmake -S "$SG_SRC" -B "$pb" -DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 		-DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON &&
-	cmake --build "$pb" -j"$(nproc)" --target sipguard sipguard_man
+	cmake --build "$pb" -j"$(nproc)" --target sipguard sipguard_data
 } >"$tmp/pkgbuild.log" 2>&1 || die "package build in $pb: $(tail -20 "$tmp/pkgbuild.log")"
 rm -f "$pb"/sipguard_*.deb
 (cd "$pb" && cpack -G DEB) >"$tmp/cpack.log" 2>&1; rc=$?
