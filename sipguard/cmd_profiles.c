@@ -106,17 +106,53 @@ static int ini_filter(const struct dirent *d)
 	return d->d_name[0] != '.' && n > 4 && !strcmp(d->d_name + n - 4, ".ini");
 }
 
+/* Reads the profile names (NAME of NAME.ini) in DIR into *NAMES (sorted). */
+static int scan(const char *dir, struct dirent ***names)
+{
+	int n = scandir(dir, names, ini_filter, alphasort);
+
+	if (n < 0)
+		*names = NULL;
+	return n;
+}
+
+static void list_one(const char *file, int *ret)
+{
+	char name[256], path[4352];
+	struct sg_profile p;
+	bool override;
+
+	snprintf(name, sizeof(name), "%.*s", (int)strlen(file) - 4, file);
+	if (sg_profile_find(name, path, sizeof(path), &override)) /* gone meanwhile */
+		return;
+	if (sg_profile_load(path, &p) == 0) {
+		printf("%-10s %-8s %-8s %s\n", name, p.cfg.flags & SG_F_MONITOR ? "monitor" : "enforce",
+		       override ? "override" : "shipped", p.description);
+		sg_profile_free(&p);
+	} else {
+		printf("%-10s BROKEN   %-8s see the error above; 'sipguard profiles %s' shows it\n",
+		       name, override ? "override" : "shipped", path);
+		*ret = SG_EXIT_USAGE;
+	}
+}
+
 int cmd_profiles(int argc, char **argv)
 {
-	struct dirent **ents;
+	struct dirent **shipped, **over = NULL;
+	const char *odir = sg_profile_override_dir();
 	struct sg_profile p;
-	int n, ret = SG_EXIT_OK;
+	int n, no = 0, i = 0, j = 0, ret = SG_EXIT_OK;
 
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		printf("Usage: sipguard profiles [NAME|FILE]\n"
-		       "Without argument: lists the shipped profiles (%s).\n"
+		       "Without argument: lists the profiles a NAME finds, as NAME MODE FROM DESCRIPTION:\n"
+		       "  shipped   %s\n"
+		       "  override  %s\n"
 		       "With one: validates it and prints its effective settings (exit 2 if broken).\n",
-		       sg_profile_dir());
+		       sg_profile_dir(),
+		       odir ? odir : "none ($SIPGUARD_PROFILES is set, or a build-tree binary)");
+		if (odir)
+			printf("A NAME.ini in %s replaces the shipped one of the same name.\n", odir);
 		return SG_EXIT_OK;
 	}
 	if (argc > 2) {
@@ -130,27 +166,34 @@ int cmd_profiles(int argc, char **argv)
 		sg_profile_free(&p);
 		return SG_EXIT_OK;
 	}
-	n = scandir(sg_profile_dir(), &ents, ini_filter, alphasort);
-	if (n < 0) {
+	n = scan(sg_profile_dir(), &shipped);
+	if (odir)
+		no = scan(odir, &over);
+	if (n < 0 && no <= 0) {
 		pr_warn("profiles: cannot read %s: set SIPGUARD_PROFILES to the profile directory\n",
 			sg_profile_dir());
 		return SG_EXIT_ENV;
 	}
-	for (int i = 0; i < n; i++) {
-		char path[4352];
+	if (n < 0)
+		n = 0;
+	if (no < 0)
+		no = 0;
+	/* both lists are sorted: merge them, a name in both once */
+	while (i < n || j < no) {
+		int c = i == n ? 1 : j == no ? -1 : strcmp(shipped[i]->d_name, over[j]->d_name);
 
-		snprintf(path, sizeof(path), "%s/%s", sg_profile_dir(), ents[i]->d_name);
-		if (sg_profile_load(path, &p) == 0) {
-			printf("%-10s %-8s %s\n", p.name, p.cfg.flags & SG_F_MONITOR ? "monitor" : "enforce",
-			       p.description);
-			sg_profile_free(&p);
-		} else {
-			printf("%-10s BROKEN   see the error above; 'sipguard profiles %s' shows it\n",
-			       ents[i]->d_name, path);
-			ret = SG_EXIT_USAGE;
-		}
-		free(ents[i]);
+		list_one(c <= 0 ? shipped[i]->d_name : over[j]->d_name, &ret);
+		if (c <= 0)
+			free(shipped[i++]);
+		if (c >= 0)
+			free(over[j++]);
 	}
-	free(ents);
+	free(shipped);
+	free(over);
+	printf("\nshipped:  %s%s\n", sg_profile_dir(),
+	       getenv("SIPGUARD_PROFILES") && *getenv("SIPGUARD_PROFILES") ? " ($SIPGUARD_PROFILES)"
+	       : odir ? "" : " (source tree: build-tree binary)");
+	if (odir)
+		printf("override: %s (NAME.ini there replaces the shipped NAME)\n", odir);
 	return ret;
 }

@@ -13,8 +13,20 @@
 
 #include "profile.h"
 
-#ifndef SIPGUARD_PROFILE_DIR
-#define SIPGUARD_PROFILE_DIR "/usr/share/sipguard/profiles"
+/* Where a profile NAME is looked up (sg_profile_find; the order is in
+ * profile.h). The build (CMakeLists.txt) defines:
+ *   SIPGUARD_SHARE_PROFILE_DIR  the installed shipped profiles, ${datadir}/sipguard/profiles
+ *   SIPGUARD_ETC_PROFILE_DIR    the operator's overrides, ${sysconfdir}/sipguard/profiles
+ *   SIPGUARD_PROFILE_DIR        the source tree's profiles/, used by build-tree binaries only
+ *   SIPGUARD_BUILD_DIR          the directory the build writes this binary to: a binary
+ *                               running from there is a build-tree binary. A program built
+ *                               with SIPGUARD_PROFILE_DIR but without it (the test and bench
+ *                               tools, never installed) always is one. */
+#ifndef SIPGUARD_SHARE_PROFILE_DIR
+#define SIPGUARD_SHARE_PROFILE_DIR "/usr/share/sipguard/profiles"
+#endif
+#ifndef SIPGUARD_ETC_PROFILE_DIR
+#define SIPGUARD_ETC_PROFILE_DIR "/etc/sipguard/profiles"
 #endif
 
 #define SG_PATTERN_MAX 63 /* bytes of one pattern */
@@ -49,16 +61,73 @@ static const struct {
 	{ "subject", SG_FIELD_SUBJECT },   { "any", SG_FIELD_ALL },
 };
 
-const char *sg_profile_dir(void)
+/* A build-tree binary: its executable (/proc/self/exe) lies in
+ * SIPGUARD_BUILD_DIR, both compared after realpath. It uses the source
+ * tree's profiles whatever a package installed on the machine. */
+static bool in_build_tree(void)
+{
+#if !defined(SIPGUARD_PROFILE_DIR)
+	return false;
+#elif !defined(SIPGUARD_BUILD_DIR)
+	return true;
+#else
+	static int known = -1;
+	char exe[PATH_MAX], dir[PATH_MAX], *s;
+
+	if (known < 0) {
+		known = 0;
+		if (realpath("/proc/self/exe", exe) && realpath(SIPGUARD_BUILD_DIR, dir) &&
+		    (s = strrchr(exe, '/'))) {
+			*s = 0;
+			known = !strcmp(exe, dir);
+		}
+	}
+	return known;
+#endif
+}
+
+static const char *profiles_env(void)
 {
 	const char *e = getenv("SIPGUARD_PROFILES");
+
+	return e && *e ? e : NULL;
+}
+
+const char *sg_profile_dir(void)
+{
+	if (profiles_env())
+		return profiles_env();
+#ifdef SIPGUARD_PROFILE_DIR
+	if (in_build_tree())
+		return SIPGUARD_PROFILE_DIR;
+#endif
+	return SIPGUARD_SHARE_PROFILE_DIR;
+}
+
+const char *sg_profile_override_dir(void)
+{
+	if (profiles_env() || in_build_tree())
+		return NULL;
+	return SIPGUARD_ETC_PROFILE_DIR;
+}
+
+int sg_profile_find(const char *name, char *path, size_t n, bool *override)
+{
+	const char *o = sg_profile_override_dir();
 	struct stat st;
 
-	if (e && *e)
-		return e;
-	if (stat(SIPGUARD_PROFILE_DIR, &st) == 0 && S_ISDIR(st.st_mode))
-		return SIPGUARD_PROFILE_DIR;
-	return "/usr/share/sipguard/profiles";
+	if (o) {
+		snprintf(path, n, "%s/%s.ini", o, name);
+		if (stat(path, &st) == 0) {
+			if (override)
+				*override = true;
+			return 0;
+		}
+	}
+	if (override)
+		*override = false;
+	snprintf(path, n, "%s/%s.ini", sg_profile_dir(), name);
+	return stat(path, &st) ? -ENOENT : 0;
 }
 
 static char *trim(char *s)
@@ -606,10 +675,13 @@ static int resolve(const char *name, char *path, size_t n)
 		fprintf(stderr, "sipguard: bad profile name '%s'\n", name);
 		return -EINVAL;
 	}
-	snprintf(path, n, "%s/%s.ini", sg_profile_dir(), name);
-	if (stat(path, &st)) {
-		fprintf(stderr, "sipguard: no profile '%s' in %s (run 'sipguard profiles' for the list, or give a file path)\n",
-			name, sg_profile_dir());
+	if (sg_profile_find(name, path, n, NULL)) {
+		if (sg_profile_override_dir())
+			fprintf(stderr, "sipguard: no profile '%s' in %s or %s (run 'sipguard profiles' for the list, or give a file path)\n",
+				name, sg_profile_override_dir(), sg_profile_dir());
+		else
+			fprintf(stderr, "sipguard: no profile '%s' in %s (run 'sipguard profiles' for the list, or give a file path)\n",
+				name, sg_profile_dir());
 		return -ENOENT;
 	}
 	return 0;

@@ -5,6 +5,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include "sipguard.h"
 
 struct sg_pattern {
@@ -32,14 +33,27 @@ struct sg_profile {
 	struct sg_rate_limit rate;     /* per-source SIP rate limit (nft meter) */
 };
 
-/* Loads NAME (a shipped profile in the profile directory) or a file PATH.
+/* Loads NAME (looked up with sg_profile_find) or a file PATH (a name with a
+ * '/' or ending in .ini, or an existing file). Relative `base =` and
+ * `include =` resolve against the directory of the file that names them.
  * On error prints "FILE:LINE: what is wrong" and returns a negative errno. */
 int sg_profile_load(const char *name_or_path, struct sg_profile *p);
 void sg_profile_free(struct sg_profile *p);
 
-/* Directory of shipped profiles: $SIPGUARD_PROFILES, else the source tree's
- * profiles/ (compiled in), else /usr/share/sipguard/profiles. */
+/* Profile lookup of a NAME, first match wins:
+ *  1. $SIPGUARD_PROFILES/NAME.ini, when that variable is set (the only place);
+ *  2. for a build-tree binary (run from the build directory, see profile.c),
+ *     the source tree's profiles/NAME.ini (the only place);
+ *  3. /etc/sipguard/profiles/NAME.ini if the file exists (the operator's
+ *     override: same file name wins; ${sysconfdir} from the build);
+ *  4. /usr/share/sipguard/profiles/NAME.ini (the shipped ones; ${datadir}).
+ * sg_profile_dir() is the directory of the shipped profiles in effect (1, 2
+ * or 4); sg_profile_override_dir() the override directory (3), NULL when
+ * 1 or 2 applies. sg_profile_find() writes NAME's path to PATH and tells
+ * whether it is an override; -ENOENT if no file (PATH: the shipped one). */
 const char *sg_profile_dir(void);
+const char *sg_profile_override_dir(void);
+int sg_profile_find(const char *name, char *path, size_t n, bool *override);
 
 /* Compiles patterns into an Aho-Corasick DFA over lower-cased bytes:
  * fills cfg->byte_class, cfg->dfa_states, cfg->sig_fields and *rows, and
