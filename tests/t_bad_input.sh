@@ -11,7 +11,7 @@ source "$here/lib/lab.sh"
 LAB_CUST=sgb-cust
 [ -x "$SIPGUARD" ] || fail "no $SIPGUARD (build first)"
 for t in nft setpriv; do command -v $t >/dev/null || fail "$t not installed"; done
-PINS=/sys/fs/bpf/sipguard
+PINS=$LAB_PINS
 A=sgb-a
 pcaps=$(cd "$here/../pcaps" && pwd)
 P=$pcaps/call-udp4.pcap
@@ -24,6 +24,7 @@ down() {
 		rmdir $PINS/$A 2>/dev/null
 	fi
 	ip netns del $LAB_CUST 2>/dev/null
+	rm -rf "$PINS"
 	[ -n "${LAB_STATE:-}" ] && rm -rf "$LAB_STATE"
 	[ -n "${LAB_TMP:-}" ] && rm -rf "$LAB_TMP"
 	return 0

@@ -44,7 +44,7 @@ echo "$rs" | grep "xt match bpf" | grep -q "comment \"sipguard $A profile=pbx va
 	fail "bpf rule without sipguard comment: $rs"
 echo "$rs" | grep -q "hook input priority filter - 10; policy accept" || fail "base chain: $rs"
 echo "$rs" | grep -q "limit rate over 50/second burst 100 packets" || fail "rate meter: $rs"
-[ -f /sys/fs/bpf/sipguard/$A/1/sip_validate ] || fail "program not pinned"
+[ -f $LAB_PINS/$A/1/sip_validate ] || fail "program not pinned"
 [ -f "$LAB_STATE/customers/$A.conf" ] || fail "no state file"
 sg status $A >/dev/null || fail "status after enable rc=$?"
 ok "enable pbx: xt bpf rule with comment, rate meter, pins, state, status in sync"
@@ -73,10 +73,10 @@ syn=$(lab_rule_packets $A syn-rate)
 ok "per-source SYN meter dropped $syn of 300 connection attempts (the UDP rule's count untouched)"
 
 # ---- enabling twice is a no-op -----------------------------------------------
-before=$(nsenter --net=/run/netns/$LAB_CUST nft -a list ruleset 2>/dev/null | sed -E 's/packets [0-9]+ bytes [0-9]+//' | grep -vE 'elements|expires'; ls -R /sys/fs/bpf/sipguard/$A; cat "$LAB_STATE/customers/$A.conf")
+before=$(nsenter --net=/run/netns/$LAB_CUST nft -a list ruleset 2>/dev/null | sed -E 's/packets [0-9]+ bytes [0-9]+//' | grep -vE 'elements|expires'; ls -R $LAB_PINS/$A; cat "$LAB_STATE/customers/$A.conf")
 out=$(sg enable $A --profile pbx --netns $LAB_CUST) || fail "second enable rc=$?"
 echo "$out" | grep -q "no change" || fail "second enable did something: $out"
-after=$(nsenter --net=/run/netns/$LAB_CUST nft -a list ruleset 2>/dev/null | sed -E 's/packets [0-9]+ bytes [0-9]+//' | grep -vE 'elements|expires'; ls -R /sys/fs/bpf/sipguard/$A; cat "$LAB_STATE/customers/$A.conf")
+after=$(nsenter --net=/run/netns/$LAB_CUST nft -a list ruleset 2>/dev/null | sed -E 's/packets [0-9]+ bytes [0-9]+//' | grep -vE 'elements|expires'; ls -R $LAB_PINS/$A; cat "$LAB_STATE/customers/$A.conf")
 [ "$before" = "$after" ] || fail "second enable changed the ruleset/pins/state"
 ok "enable twice: no change (handles, pins, state identical)"
 
@@ -115,7 +115,7 @@ echo "$out" | grep -qiE "replied|\| *1[0-2][0-9] *\|" && fail "svwar got answers
 out=$(lab_phone timeout 30 svcrack -u100 -r1-30 $LAB_CUSTK 2>&1)
 echo "$out" | grep -qiE "replied|\| *100 *\| *[0-9]+ *\|" && fail "svcrack got answers: $out"
 s1=$(lab_reason $A scanner); v1=$(lab_rule_packets $A validator)
-[ "$s1" -gt "$s0" ] || fail "stats: scanner count did not grow ($s0 -> $s1): $(ls -R /sys/fs/bpf/sipguard/$A; mount | grep bpf)"
+[ "$s1" -gt "$s0" ] || fail "stats: scanner count did not grow ($s0 -> $s1): $(ls -R $LAB_PINS/$A; mount | grep bpf)"
 [ "$v1" -gt "$v0" ] || fail "validator rule counter did not grow ($v0 -> $v1)"
 sg stats $A --prometheus | grep -qE "^sipguard_packets_total\{customer=\"$A\",reason=\"scanner\",action=\"drop\"\} [1-9]" ||
 	fail "prometheus output lacks the scanner drops"
@@ -130,7 +130,7 @@ sleep 2
 sg enable $A --profile "$LAB_TMP/pbx-lab.ini" --netns $LAB_CUST >/dev/null || fail "switch back to pbx"
 wait $uac; rc=$?
 [ $rc -eq 0 ] || fail "calls failed during pbx -> trunk -> pbx switch (sipp rc=$rc)"
-[ "$(ls /sys/fs/bpf/sipguard/$A | wc -l)" -eq 1 ] || fail "old generations still pinned: $(ls /sys/fs/bpf/sipguard/$A)"
+[ "$(ls $LAB_PINS/$A | wc -l)" -eq 1 ] || fail "old generations still pinned: $(ls $LAB_PINS/$A)"
 [ "$(lab_ruleset $LAB_CUST | grep -cE 'chain sg\.[a-z0-9_-]+\.[0-9]+ \{')" -eq 1 ] || fail "old chains left: $(lab_ruleset $LAB_CUST)"
 ok "switch pbx -> trunk -> pbx under 150 calls/s: no call failed, one generation left"
 
@@ -187,7 +187,7 @@ ok "attach: jump inserted at the top of their chain, scanners dropped, their rul
 
 # ---- restore after a "reboot" (rules and pins gone) ----------------------------
 lab_cust nft delete table inet sipguard 2>/dev/null
-rm -rf /sys/fs/bpf/sipguard/$A
+rm -rf $LAB_PINS/$A
 sg status $A >/dev/null; rc=$?
 [ $rc -eq 4 ] || fail "status after losing rules and pins: rc=$rc, want 4"
 sg restore || fail "restore rc=$?"
@@ -201,7 +201,7 @@ ok "restore rebuilt rules and pins; second restore no change"
 # ---- disable -------------------------------------------------------------------
 sg disable $A || fail "disable rc=$?"
 lab_ruleset $LAB_CUST | grep -q sipguard && fail "rules left after disable"
-[ -e /sys/fs/bpf/sipguard/$A ] && fail "pins left after disable"
+[ -e $LAB_PINS/$A ] && fail "pins left after disable"
 [ -e "$LAB_STATE/customers/$A.conf" ] && fail "state left after disable"
 lab_uac $LAB_PHONE4 $LAB_CUST4 20 20 || fail "calls after disable"
 ok "disable: rules, pins, state removed"

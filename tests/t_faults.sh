@@ -12,7 +12,7 @@ source "$here/lib/lab.sh"
 LAB_PHONE=sgf-phone LAB_CUST=sgf-cust LAB_CUST2=sgf-cust2
 [ -x "$SIPGUARD" ] || fail "no $SIPGUARD (build first)"
 for t in nft nsenter unshare flock; do command -v $t >/dev/null || fail "$t not installed"; done
-PINS=/sys/fs/bpf/sipguard
+PINS=$LAB_PINS
 A=sgf-a B=sgf-b D=sgf-d M=sgf-m
 
 down() {
@@ -32,6 +32,7 @@ down() {
 	done
 	[ -n "${TINY:-}" ] && mountpoint -q "$TINY" && umount "$TINY"
 	for c in $LAB_PHONE $LAB_CUST $LAB_CUST2; do ip netns del $c 2>/dev/null; done
+	rm -rf "$PINS"
 	[ -n "${LAB_STATE:-}" ] && rm -rf "$LAB_STATE"
 	[ -n "${LAB_TMP:-}" ] && rm -rf "$LAB_TMP"
 	return 0
@@ -131,12 +132,12 @@ ip netns add $LAB_CUST2 || fail "re-create $LAB_CUST2"
 sg disable $B >/dev/null || fail "disable $B"
 
 # ---- bpffs missing: enable mounts it (private mount namespace) -----------------
-out=$(SIPGUARD_STATE_DIR=$LAB_STATE SG=$SIPGUARD M=$M NS=$LAB_CUST2 unshare -m --propagation private bash -c '
+out=$(SIPGUARD_STATE_DIR=$LAB_STATE PINS=$PINS SG=$SIPGUARD M=$M NS=$LAB_CUST2 unshare -m --propagation private bash -c '
 	umount -l /sys/fs/bpf || exit 90
 	[ "$(stat -f -c %T /sys/fs/bpf)" != bpf_fs ] || exit 91
 	"$SG" enable $M --profile pbx --netns $NS 2>&1 || exit 92
 	[ "$(stat -f -c %T /sys/fs/bpf)" = bpf_fs ] || exit 93
-	[ -e /sys/fs/bpf/sipguard/$M/1/sip_validate ] || exit 94
+	[ -e $PINS/$M/1/sip_validate ] || exit 94
 	"$SG" status $M >/dev/null || exit 95
 	"$SG" disable $M >/dev/null || exit 96
 	# a tmpfs over /sys/fs/bpf: not bpffs, mounted over

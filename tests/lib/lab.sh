@@ -9,14 +9,18 @@
 # Source this file, then:  lab_up; trap lab_down EXIT
 #   lab_phone CMD...  lab_cust CMD...  lab_cust2 CMD...   (network namespace only:
 #   nsenter --net keeps /sys/fs/bpf visible, see DESIGN 3)
-# sipguard runs with SIPGUARD_STATE_DIR in a temporary directory, so a test
-# never touches /var/lib/sipguard; customers of tests are named sgt-*.
+# sipguard runs with SIPGUARD_STATE_DIR in a temporary directory and
+# SIPGUARD_PIN_ROOT in a bpffs directory of the test's own (LAB_PINS), so a
+# test never touches /var/lib/sipguard nor the host's shared dataplane in
+# /sys/fs/bpf/sipguard; customers of tests are named sgt-*.
 LAB_PHONE=sgt-phone LAB_CUST=sgt-cust LAB_CUST2=sgt-cust2
 LAB_PHONE4=198.51.100.20 LAB_PHONE4B=198.51.100.21
 LAB_CUST4=192.0.2.10 LAB_CUST24=192.0.2.130      # sipp UAS
 LAB_CUSTK=192.0.2.11 LAB_CUST2K=192.0.2.131       # kamailio (lab_kamailio)
 : "${SG_BUILD:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build}"
 SIPGUARD=${SIPGUARD:-$SG_BUILD/sipguard}
+: "${LAB_PINS:=/sys/fs/bpf/sgt-$$}" # bpffs takes no dot in a name
+export SIPGUARD_PIN_ROOT=$LAB_PINS
 
 lab_phone() { nsenter --net=/run/netns/$LAB_PHONE "$@"; }
 lab_cust() { nsenter --net=/run/netns/$LAB_CUST "$@"; }
@@ -36,24 +40,16 @@ lab_down() {
 			sg disable "$c" >/dev/null 2>&1 || true
 		done
 	fi
-	for c in /sys/fs/bpf/sipguard/sgt-*; do
-		[ -d "$c" ] || continue
-		find "$c" -mindepth 2 -maxdepth 2 -exec rm -f {} + 2>/dev/null
-		find "$c" -mindepth 1 -maxdepth 1 -type d -exec rmdir {} + 2>/dev/null
-		rmdir "$c" 2>/dev/null
-	done
+	rm -rf "$LAB_PINS"
 	ip netns del $LAB_PHONE 2>/dev/null
 	ip netns del $LAB_CUST 2>/dev/null
 	ip netns del $LAB_CUST2 2>/dev/null
-	# sipguard's pin root, if this lab created it and left it empty
-	[ -n "${LAB_PIN_ROOT_NEW:-}" ] && rmdir /sys/fs/bpf/sipguard 2>/dev/null
 	[ -n "${LAB_STATE:-}" ] && rm -rf "$LAB_STATE"
 	[ -n "${LAB_TMP:-}" ] && rm -rf "$LAB_TMP"
 	return 0
 }
 
 lab_up() {
-	LAB_PIN_ROOT_NEW=$([ -e /sys/fs/bpf/sipguard ] || echo yes)
 	LAB_STATE=$(mktemp -d /tmp/sgt-state.XXXXXX)
 	LAB_TMP=$(mktemp -d /tmp/sgt-tmp.XXXXXX)
 	ip netns del $LAB_PHONE 2>/dev/null; ip netns del $LAB_CUST 2>/dev/null
@@ -152,7 +148,7 @@ lab_ruleset() {
 lab_snapshot() {
 	{
 		lab_ruleset $LAB_CUST; lab_ruleset $LAB_CUST2
-		find /sys/fs/bpf/sipguard -path '*sgt-*' 2>/dev/null | sort
+		find "$LAB_PINS" 2>/dev/null | sort
 		find "$LAB_STATE" -type f -exec sh -c 'echo "== $1"; cat "$1"' _ {} \; 2>/dev/null | sort
 	}
 }
