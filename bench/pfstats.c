@@ -40,6 +40,9 @@ static int judge_capture(const struct sg_profile *p, const struct sg_dfa_fast *f
 		pcap_close(pc);
 		return -1;
 	}
+	/* each run follows the TCP streams in a store of its own */
+	struct sg_ustore *sw = sg_user_store_new(), *so = sg_user_store_new();
+
 	while ((rc = pcap_next_ex(pc, &h, &d)) == 1) {
 		struct sg_uenv env = { .dfa = p->dfa, .dfa_fast = fast };
 		struct sg_pf_counts keep;
@@ -50,8 +53,10 @@ static int judge_capture(const struct sg_profile *p, const struct sg_dfa_fast *f
 			continue;
 		env.pkt = d + off;
 		env.len = h->caplen - off;
+		env.streams = sg_user_store_streams(sw);
 		with = sg_user_judge(&env, &p->cfg);
 		keep = sg_pf_counts;
+		env.streams = sg_user_store_streams(so);
 		without = sg_user_judge(&env, &plain);
 		sg_pf_counts = keep; /* count the prefiltered run only */
 		packets++;
@@ -61,6 +66,8 @@ static int judge_capture(const struct sg_profile *p, const struct sg_dfa_fast *f
 				file, packets, with, without);
 		}
 	}
+	sg_user_store_free(sw);
+	sg_user_store_free(so);
 	if (rc == -1) {
 		fprintf(stderr, "pfstats: %s: %s\n", file, pcap_geterr(pc));
 		pcap_close(pc);

@@ -3,8 +3,12 @@
  * into one struct sg_dfa_row per state (next state for every byte class,
  * accept = fields of every pattern ending here, suffix links included).
  * Byte classes: each distinct (lower-cased) pattern byte gets a class
- * 1..63; both cases of a letter share it; every other byte is class 0, which
- * no pattern contains, so class 0 always leads back to the root (state 0). */
+ * 1..62; both cases of a letter share it; every other byte is class 0, which
+ * no pattern contains, so class 0 always leads back to the root (state 0).
+ * Patterns are matched as the SIP stack reads a value (sipguard.h): raw '%'
+ * and '\\' are SG_DFA_CLASS_ESC (the scan decodes them into the class of
+ * their byte), TAB shares SP's class, runs of spaces in a pattern count as
+ * one, and the state after a pattern's space loops on further spaces. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -19,6 +23,8 @@ int sg_dfa_build(const struct sg_pattern *pats, unsigned int n, struct sg_config
 {
 	struct sg_dfa_row *d = NULL;
 	__u32 *fail = NULL, *queue = NULL;
+	char **norm = NULL;
+	__u8 *after_space = NULL;
 	unsigned int n_classes = 0, n_states = 1, max_states = 1, head = 0, tail = 0;
 	__u32 sig_fields = 0;
 	int err = 0;
@@ -30,29 +36,67 @@ int sg_dfa_build(const struct sg_pattern *pats, unsigned int n, struct sg_config
 	cfg->sig_fields = 0;
 	if (!n)
 		return 0;
-
-	/* classes */
+	cfg->pct_class = cfg->bs_class = cfg->sp_class = 0;
+	norm = calloc(n, sizeof(*norm));
+	after_space = NULL;
+	if (!norm) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* patterns as the stack reads text: TAB is SP, a run of spaces is one */
 	for (unsigned int i = 0; i < n; i++) {
 		const unsigned char *t = (const unsigned char *)pats[i].text;
-		size_t len = t ? strlen((const char *)t) : 0;
+		size_t len = t ? strlen((const char *)t) : 0, o = 0;
 
-		if (!len)
-			return -EINVAL;
+		if (!len) {
+			err = -EINVAL;
+			goto out;
+		}
+		norm[i] = malloc(len + 1);
+		if (!norm[i]) {
+			err = -ENOMEM;
+			goto out;
+		}
+		for (size_t k = 0; k < len; k++) {
+			unsigned char c = t[k] == '\t' ? ' ' : (unsigned char)tolower(t[k]);
+
+			if (c == ' ' && o && norm[i][o - 1] == ' ')
+				continue;
+			norm[i][o++] = (char)c;
+		}
+		norm[i][o] = 0;
+	}
+	/* classes */
+	for (unsigned int i = 0; i < n; i++) {
+		const unsigned char *t = (const unsigned char *)norm[i];
+		size_t len = strlen((const char *)t);
+
 		max_states += len;
 		for (size_t k = 0; k < len; k++) {
-			unsigned char c = (unsigned char)tolower(t[k]);
+			unsigned char c = t[k];
+			__u8 *slot = c == '%' ? &cfg->pct_class : c == '\\' ? &cfg->bs_class
+				   : &cfg->byte_class[c];
 
-			if (cfg->byte_class[c])
+			if (*slot)
 				continue;
-			if (n_classes == SG_DFA_CLASSES - 1) {
+			if (n_classes == SG_DFA_CLASS_ESC - 1) {
 				err = -E2BIG;
 				goto out;
 			}
 			n_classes++;
-			cfg->byte_class[c] = (__u8)n_classes;
+			*slot = (__u8)n_classes;
+			if (c == '%' || c == '\\')
+				continue;
 			cfg->byte_class[toupper(c)] = (__u8)n_classes;
+			if (c == ' ') {
+				cfg->byte_class['\t'] = (__u8)n_classes;
+				cfg->sp_class = (__u8)n_classes;
+			}
 		}
 	}
+	/* the scan decodes escapes, whatever the patterns hold */
+	cfg->byte_class['%'] = SG_DFA_CLASS_ESC;
+	cfg->byte_class['\\'] = SG_DFA_CLASS_ESC;
 
 	/* trie (goto function); 0 in next[] = no edge yet (the root is never a target) */
 	if (max_states > SG_DFA_MAX_STATES + 1)
@@ -60,16 +104,18 @@ int sg_dfa_build(const struct sg_pattern *pats, unsigned int n, struct sg_config
 	d = calloc(max_states, sizeof(*d));
 	fail = calloc(max_states, sizeof(*fail));
 	queue = calloc(max_states, sizeof(*queue));
-	if (!d || !fail || !queue) {
+	after_space = calloc(max_states, 1);
+	if (!d || !fail || !queue || !after_space) {
 		err = -ENOMEM;
 		goto out;
 	}
 	for (unsigned int i = 0; i < n; i++) {
-		const unsigned char *t = (const unsigned char *)pats[i].text;
+		const unsigned char *t = (const unsigned char *)norm[i];
 		__u32 s = 0;
 
 		for (; *t; t++) {
-			__u8 c = cfg->byte_class[tolower(*t)];
+			__u8 c = *t == '%' ? cfg->pct_class : *t == '\\' ? cfg->bs_class
+			       : cfg->byte_class[*t];
 
 			if (!d[s].next[c]) {
 				if (n_states >= SG_DFA_MAX_STATES) {
@@ -79,6 +125,8 @@ int sg_dfa_build(const struct sg_pattern *pats, unsigned int n, struct sg_config
 				d[s].next[c] = (__u16)n_states++;
 			}
 			s = d[s].next[c];
+			if (*t == ' ')
+				after_space[s] = 1;
 		}
 		d[s].accept |= pats[i].fields;
 		sig_fields |= pats[i].fields;
@@ -108,13 +156,32 @@ int sg_dfa_build(const struct sg_pattern *pats, unsigned int n, struct sg_config
 			}
 		}
 	}
-	/* class 0 never occurs in a pattern: every row sends it to the root */
-	for (unsigned int s = 0; s < n_states; s++)
+	/* class 0 never occurs in a pattern: every row sends it to the root;
+	 * the escape class is decoded before it reaches the DFA; more spaces
+	 * after a pattern's space keep its place */
+	for (unsigned int s = 0; s < n_states; s++) {
 		d[s].next[0] = 0;
+		d[s].next[SG_DFA_CLASS_ESC] = 0;
+		if (after_space[s])
+			d[s].next[cfg->sp_class] = (__u16)s;
+	}
 
 	cfg->dfa_states = n_states;
 	cfg->sig_fields = sig_fields;
-	sg_prefilter_build(pats, n, cfg);
+	{
+		struct sg_pattern *np = calloc(n, sizeof(*np));
+
+		if (!np) {
+			err = -ENOMEM;
+			goto out;
+		}
+		for (unsigned int i = 0; i < n; i++) {
+			np[i].text = norm[i];
+			np[i].fields = pats[i].fields;
+		}
+		sg_prefilter_build(np, n, cfg);
+		free(np);
+	}
 	*rows = d;
 	d = NULL;
 out:
@@ -126,5 +193,9 @@ out:
 	free(d);
 	free(fail);
 	free(queue);
+	free(after_space);
+	for (unsigned int i = 0; norm && i < n; i++)
+		free(norm[i]);
+	free(norm);
 	return err;
 }

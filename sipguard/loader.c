@@ -74,16 +74,19 @@ void sg_shared_close(struct sg_shared *sh)
 
 /* ---- kernel features ------------------------------------------------------ */
 
-/* Does the verifier take a may_goto (Linux 6.9)? A three-instruction socket
- * filter that uses one. */
+/* Does the verifier take a may_goto (Linux 6.9)? A four-instruction socket
+ * filter that uses one. The jump offset is not zero: 6.12's verifier
+ * refuses "may_goto +0" ("invalid may_goto off 0") where 6.18's takes it,
+ * so a zero offset made 6.12 look like a kernel without may_goto. */
 static bool probe_may_goto(void)
 {
 	const struct bpf_insn insns[] = {
-		{ .code = BPF_JMP | 0xe0 /* BPF_JCOND */, .off = 0 }, /* may_goto +0 */
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | 0xe0 /* BPF_JCOND */, .off = 1 }, /* may_goto +1 */
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "sg_probe", "GPL", insns, 3, NULL);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "sg_probe", "GPL", insns, 4, NULL);
 
 	if (fd < 0)
 		return false;
@@ -140,8 +143,9 @@ static int load_variant(const struct sg_profile *p, struct sg_shared *sh, const 
 	l->prog = bpf_object__find_program_by_name(l->obj, "sip_validate");
 	if (!l->prog)
 		return -ENOENT;
-	/* the kernel reads DFA rows only for DFAs deeper than the flat table */
-	rows = p->cfg.dfa_states > SG_DFA_FAST_STATES ? p->cfg.dfa_states : 1;
+	/* every row: the portable variant reads only rows, the other the
+	 * rows of DFAs deeper than the flat table */
+	rows = p->cfg.dfa_states ? p->cfg.dfa_states : 1;
 	err = set_size(l->obj, "sg_dfa", rows);
 	for (int i = 0; !err && i < SG_SH_N; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(l->obj, sg_shared_names[i]);
@@ -207,7 +211,7 @@ static int write_profile_maps(const struct sg_profile *p, struct sg_loaded *l)
 	l->cfg.version = SG_CONFIG_VERSION;
 	if (!cfgm || !dfa || !fast)
 		return -ENOENT;
-	for (__u32 s = 0; l->cfg.dfa_states > SG_DFA_FAST_STATES && s < l->cfg.dfa_states; s++) {
+	for (__u32 s = 0; s < l->cfg.dfa_states; s++) {
 		err = bpf_map__update_elem(dfa, &s, sizeof(s), &p->dfa[s], sizeof(p->dfa[s]), BPF_ANY);
 		if (err) {
 			pr_warn("cannot write signature DFA row %u: %s\n", s, strerror(-err));
@@ -531,7 +535,7 @@ int sg_stub_load(int progs_fd, __u32 slot, __u32 cbword, __u32 flags_set, __u32 
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
 #undef CB
-	char name[16];
+	char name[32]; /* libbpf keeps the first 15 characters */
 	int fd;
 
 	snprintf(name, sizeof(name), "sg_stub_%u", cbword & ~SG_CB_PARITY);

@@ -62,28 +62,63 @@ static __u32 gram_hash(const unsigned char *g)
 	return SG_PF_HASH((__u32)g[0] | (__u32)g[1] << 8 | (__u32)g[2] << 16);
 }
 
+/* The longest run of PAT without a space: its offset, and its length. A
+ * space in a pattern matches a run of spaces (sipguard.h), so only a run
+ * keeps its place within an occurrence. */
+static size_t longest_run(const char *pat, size_t *at)
+{
+	size_t best = 0, cur = 0, len = strlen(pat);
+
+	*at = 0;
+	for (size_t k = 0; k <= len; k++) {
+		if (k < len && pat[k] != ' ') {
+			cur++;
+			continue;
+		}
+		if (cur > best) {
+			best = cur;
+			*at = k - cur;
+		}
+		cur = 0;
+	}
+	return best;
+}
+
+/* Windows at every S bytes find one gram of every occurrence of a pattern
+ * whose run holds a gram at each offset residue modulo S (sipguard.h). S
+ * comes from the shortest run, but not below SG_PF_MIN_STRIDE: a pattern
+ * whose run is shorter leaves its fields to the DFA (pf_unfiltered) rather
+ * than slowing every field's prefilter down. */
 void sg_prefilter_build(const struct sg_pattern *pats, unsigned int n, struct sg_config *cfg)
 {
-	size_t min_len = SIZE_MAX;
+	size_t min_run = SIZE_MAX;
 	unsigned int stride;
 
 	memset(cfg->pf_bits, 0, sizeof(cfg->pf_bits));
 	cfg->pf_stride = 0;
-	for (unsigned int i = 0; i < n; i++) {
-		size_t len = strlen(pats[i].text);
-
-		if (len < min_len)
-			min_len = len;
-	}
-	/* no patterns, or one too short to hold a gram: the DFA sees every value */
-	if (!n || min_len < SG_PF_GRAM)
+	cfg->pf_unfiltered = 0;
+	if (!n)
 		return;
-	stride = min_len - SG_PF_GRAM + 1 > SG_PF_MAX_STRIDE ? SG_PF_MAX_STRIDE
-							    : (unsigned int)(min_len - SG_PF_GRAM + 1);
 	for (unsigned int i = 0; i < n; i++) {
-		const unsigned char *t = (const unsigned char *)pats[i].text;
-		size_t last = strlen(pats[i].text) - SG_PF_GRAM; /* last gram's offset */
+		size_t at, run = longest_run(pats[i].text, &at);
 
+		if (run < SG_PF_GRAM + SG_PF_MIN_STRIDE - 1)
+			cfg->pf_unfiltered |= pats[i].fields;
+		else if (run < min_run)
+			min_run = run;
+	}
+	if (min_run == SIZE_MAX)
+		return; /* every pattern too short: the DFA sees every value */
+	stride = min_run - SG_PF_GRAM + 1 > SG_PF_MAX_STRIDE ? SG_PF_MAX_STRIDE
+							    : (unsigned int)(min_run - SG_PF_GRAM + 1);
+	for (unsigned int i = 0; i < n; i++) {
+		size_t at, run = longest_run(pats[i].text, &at);
+		const unsigned char *t = (const unsigned char *)pats[i].text + at;
+		size_t last;
+
+		if (run < SG_PF_GRAM + SG_PF_MIN_STRIDE - 1)
+			continue;
+		last = run - SG_PF_GRAM; /* last gram's offset in the run */
 		for (unsigned int r = 0; r < stride; r++) {
 			size_t best = r;
 			unsigned int best_cost = gram_cost(t + r);

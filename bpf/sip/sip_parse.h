@@ -756,6 +756,52 @@ SG_INLINE __u32 sg_all_digits(struct sg_scratch *s, __u32 i, __u32 end)
 
 #define SG_DFA_CHUNK 256
 
+/* Value of the hex digit C, or 16 when it is none. */
+SG_INLINE __u32 sg_hex(__u8 c)
+{
+	__u8 l = c | 0x20;
+
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (l >= 'a' && l <= 'f')
+		return l - 'a' + 10;
+	return 16;
+}
+
+/* The escape at AT ('%' or '\\', class SG_DFA_CLASS_ESC) as the stack
+ * reads it: "%XX" is the byte XX, "\\X" is X (a quoted-pair), anything else
+ * the character itself. Returns the class of what it stands for, with the
+ * bytes consumed after AT in bits 8 and up. A function of its own: rare,
+ * and one state for the DFA loop's verification whatever the escape. */
+SG_SUBPROG __u32 sg_unescape(struct sg_scratch *s, const struct sg_config *cfg, __u32 at, __u32 end)
+{
+	__u8 c, b;
+	__u32 cls, n;
+
+	if (!s || !cfg)
+		return 0;
+	c = SG_B(s, at);
+
+	if (c == '%') {
+		__u32 h = at + 2 < end ? sg_hex(SG_B(s, at + 1)) : 16;
+		__u32 l = at + 2 < end ? sg_hex(SG_B(s, at + 2)) : 16;
+
+		if (h > 15 || l > 15)
+			return cfg->pct_class;
+		b = (__u8)(h << 4 | l);
+		n = 2;
+	} else {
+		if (at + 1 >= end)
+			return cfg->bs_class;
+		b = SG_B(s, at + 1);
+		n = 1;
+	}
+	cls = cfg->byte_class[b] & (SG_DFA_CLASSES - 1);
+	if (cls == SG_DFA_CLASS_ESC)
+		cls = b == '%' ? cfg->pct_class : cfg->bs_class;
+	return cls | n << 8;
+}
+
 /* Runs the signature DFA over up to SG_DFA_CHUNK bytes from m.scan_off
  * (advancing it). Returns 1 when a pattern of m.scan_field ends, 2 when the
  * range is done, 0 when bytes remain. The state carries over between chunks
@@ -764,11 +810,17 @@ SG_SUBPROG __u32 sg_dfa_chunk(struct sg_scratch *s, const struct sg_config *cfg)
 {
 	const struct sg_dfa_fast *fast;
 	const struct sg_dfa_row *row = NULL; /* NULL: in the fast table, at row offset E */
-	__u32 i, end, field, state, e = 0;
+	__u32 i, end, field, state, e = 0, adv, start;
 
 	if (!s || !cfg)
 		return 0;
+#ifdef SG_PORTABLE
+	/* one mode for verifiers that walk the loop trip by trip: rows only
+	 * (a map lookup per byte instead of the flat table's load) */
+	fast = NULL;
+#else
 	fast = sg_env_dfa_fast();
+#endif
 	i = s->w.scan_off;
 	end = s->w.scan_end;
 	field = s->w.scan_field;
@@ -784,13 +836,29 @@ SG_SUBPROG __u32 sg_dfa_chunk(struct sg_scratch *s, const struct sg_config *cfg)
 		if (row->accept & field)
 			return 1;
 	}
-	for (int k = 0; k < SG_DFA_CHUNK; k++) {
+	start = i;
+	SG_LOOP(SG_DFA_CHUNK) {
 		__u32 cls;
 
 		if (i >= end)
 			goto done;
+		if (i - start >= SG_DFA_CHUNK)
+			break;
 		cls = cfg->byte_class[SG_B(s, i)] & (SG_DFA_CLASSES - 1);
-		i++;
+		adv = 1;
+		if (cls == SG_DFA_CLASS_ESC) {
+			cls = sg_unescape(s, cfg, i, end);
+			adv += (cls >> 8) & 3;
+			cls &= SG_DFA_CLASSES - 1;
+		}
+#ifdef SG_PORTABLE
+		/* forgotten: the two ways (a byte, an escape) go on as one state
+		 * for verifiers that walk this loop trip by trip */
+		i = SG_FORGET(s, i + adv);
+#else
+		i += adv;
+		SG_OPAQUE(i);
+#endif
 		if (!row && fast) {
 			const __u8 *col = (const __u8 *)fast->next + (cls << 1);
 			__u32 from = e;
@@ -1215,7 +1283,8 @@ SG_INLINE __u32 sg_line(struct sg_scratch *s, const struct sg_config *cfg, __u32
 			if (r && sanity)
 				return r;
 		}
-		s->w.scan_off = vs;
+		/* the fold reads as whitespace: the scan starts at it */
+		s->w.scan_off = ls;
 		s->w.scan_end = le;
 		s->w.scan_field = s->m.field;
 		s->w.scan_cont = 1;
@@ -1277,6 +1346,16 @@ SG_INLINE __u32 sg_dfa_range(struct sg_scratch *s, const struct sg_config *cfg)
 	return 0;
 }
 
+/* Non-zero when a byte of W is '%' or '\\' (an escape the DFA decodes):
+ * the classic has-zero test, exact as a whole (not per byte). */
+SG_INLINE __u64 sg_has_escape(__u64 w)
+{
+	const __u64 ones = 0x0101010101010101ULL, hi = 0x8080808080808080ULL;
+	__u64 p = w ^ (ones * '%'), b = w ^ (ones * '\\');
+
+	return (((p - ones) & ~p) | ((b - ones) & ~b)) & hi;
+}
+
 /* Non-zero when the gram at the start of W is in the prefilter bitmap. */
 SG_INLINE __u32 sg_pf_hit(const struct sg_config *cfg, __u64 w)
 {
@@ -1292,28 +1371,35 @@ SG_INLINE __u32 sg_prefilter(struct sg_scratch *s, const struct sg_config *cfg, 
 {
 	__u32 i = off, step = cfg->pf_stride;
 
-	/* two windows per trip: one loop test and one branch for both */
-	SG_LOOP(SG_MAX_LINE_HARD / 2 + 1) {
+	/* two windows per trip: one loop test and one branch for both. The
+	 * grams are of the raw bytes: a value holding an escape ('%' or '\\',
+	 * which the DFA decodes) goes to the DFA; the first word of a trip
+	 * covers its bytes when 2 S <= 8, the second too otherwise (tested
+	 * without a branch: each one doubles the verifier's paths). The last
+	 * trip reads past the value's end: a gram or an escape there only
+	 * costs a DFA scan of the value, never a missed pattern. */
+	__u64 second = (__u64)(__s64)((__s32)(4 - step) >> 31), w0, w1;
+
+	SG_LOOP(SG_MAX_LINE_HARD / (2 * SG_PF_MIN_STRIDE) + 1) {
+		if (i >= end)
+			return 0;
 		if (i - off >= SG_MAX_LINE_HARD)
 			return 1; /* longer than any line: let the DFA decide */
-		if (i + step + SG_PF_GRAM > end)
-			break;
-		if (sg_pf_hit(cfg, SG_LOAD64(&s->buf[i & SG_BUF_MASK])) |
-		    sg_pf_hit(cfg, SG_LOAD64(&s->buf[(i + step) & SG_BUF_MASK])))
+		w0 = SG_LOAD64(&s->buf[i & SG_BUF_MASK]);
+		w1 = SG_LOAD64(&s->buf[(i + step) & SG_BUF_MASK]);
+		if (sg_pf_hit(cfg, w0) | sg_pf_hit(cfg, w1) |
+		    (int)((sg_has_escape(w0) | (sg_has_escape(w1) & second)) != 0))
 			return 1;
 		i += 2 * step;
 		SG_OPAQUE(i);
 	}
-	if (i + SG_PF_GRAM > end)
-		return 0;
-	return sg_pf_hit(cfg, SG_LOAD64(&s->buf[i & SG_BUF_MASK])) != 0;
+	return 1;
 }
-
 
 /* The signature scan of the range sg_line left. A value the prefilter
  * clears is remembered instead of scanned; if a folded line continues it,
  * the DFA runs over it first, for the state it carries into the fold. */
-SG_PART_FN __u32 sg_scan_value(struct sg_scratch *s, const struct sg_config *cfg)
+SG_SUBPROG __u32 sg_scan_value(struct sg_scratch *s, const struct sg_config *cfg)
 {
 	__u32 off, end;
 
@@ -1322,7 +1408,8 @@ SG_PART_FN __u32 sg_scan_value(struct sg_scratch *s, const struct sg_config *cfg
 	if (!s->w.scan_cont) {
 		s->w.pf_skipped = 0;
 		SG_PF_COUNT(values);
-		if (cfg->pf_stride && !sg_prefilter(s, cfg, s->w.scan_off, s->w.scan_end)) {
+		if (cfg->pf_stride && !(s->w.scan_field & cfg->pf_unfiltered) &&
+		    !sg_prefilter(s, cfg, s->w.scan_off, s->w.scan_end)) {
 			SG_PF_COUNT(cleared);
 			s->w.pf_skipped = 1;
 			s->w.pf_off = s->w.scan_off;
@@ -1587,11 +1674,14 @@ SG_INLINE __u32 sg_check_message(struct sg_scratch *s, const struct sg_config *c
 
 /* ---- the steps ------------------------------------------------------------ */
 
-/* STUN binding (RFC 5389 magic cookie): RFC 5626 keep-alives on the SIP port. */
+/* STUN binding (RFC 5389 magic cookie): RFC 5626 keep-alives on the SIP
+ * port. The whole datagram: its length is the STUN message's (20 bytes and
+ * the length field), so that nothing rides behind one. */
 SG_INLINE int sg_is_stun(struct sg_scratch *s)
 {
 	return s->w.len >= 20 && (SG_B(s, 0) & 0xc0) == 0 && SG_B(s, 4) == 0x21 &&
-	       SG_B(s, 5) == 0x12 && SG_B(s, 6) == 0xa4 && SG_B(s, 7) == 0x42;
+	       SG_B(s, 5) == 0x12 && SG_B(s, 6) == 0xa4 && SG_B(s, 7) == 0x42 &&
+	       s->w.wire_len == 20 + ((__u32)SG_B(s, 2) << 8 | SG_B(s, 3));
 }
 
 /* A payload holding "SIP/" near its start (the version of the start line,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
 /* Userspace environment for sip_parse.h: packet reads from memory, maps as
  * arrays and callbacks, TCP streams in a store. */
+#include <stdlib.h>
 #include <string.h>
 #include <stddef.h>
 #include "sip_parse_user.h"
@@ -36,8 +37,8 @@ static const struct sg_dfa_fast *sg_env_dfa_fast(void)
 	(sg_cur_env->own_host && sg_cur_env->own_host(sg_cur_env->opaque, key))
 #define sg_env_peer(s, key) (sg_cur_env->peer && sg_cur_env->peer(sg_cur_env->opaque, key))
 
-/* ---- the default stream store: a small open-addressing table per thread,
- * the oldest entry replaced when full (as the kernel's LRU would) ---- */
+/* ---- stream stores in memory: a small open-addressing table, the oldest
+ * entry replaced when full (as the kernel's LRU would) ---- */
 #define SG_USTORE_N 256
 struct sg_ustore_slot {
 	int used;
@@ -47,22 +48,20 @@ struct sg_ustore_slot {
 	struct sg_carry carry;
 	int has_carry;
 };
-static __thread struct sg_ustore_slot sg_ustore[SG_USTORE_N];
-static __thread unsigned long sg_ustore_clock;
-static __thread struct sg_flow sg_ustore_flow_copy;
-static __thread struct sg_carry sg_ustore_carry_copy;
+struct sg_ustore {
+	struct sg_ustore_slot slot[SG_USTORE_N];
+	unsigned long clock;
+	struct sg_flow flow_copy;
+	struct sg_carry carry_copy;
+	struct sg_ustreams streams;
+};
 
-void sg_user_streams_reset(void)
+static struct sg_ustore_slot *ustore_find(struct sg_ustore *u, const struct sg_flow_key *key, int create)
 {
-	memset(sg_ustore, 0, sizeof(sg_ustore));
-}
-
-static struct sg_ustore_slot *ustore_find(const struct sg_flow_key *key, int create)
-{
-	struct sg_ustore_slot *old = &sg_ustore[0];
+	struct sg_ustore_slot *old = &u->slot[0];
 
 	for (int i = 0; i < SG_USTORE_N; i++) {
-		struct sg_ustore_slot *e = &sg_ustore[i];
+		struct sg_ustore_slot *e = &u->slot[i];
 
 		if (e->used && !memcmp(&e->key, key, sizeof(*key)))
 			return e;
@@ -79,28 +78,28 @@ static struct sg_ustore_slot *ustore_find(const struct sg_flow_key *key, int cre
 
 static void *ustore_get(void *opaque, const struct sg_flow_key *key, int carry)
 {
-	struct sg_ustore_slot *e = ustore_find(key, 0);
+	struct sg_ustore *u = opaque;
+	struct sg_ustore_slot *e = ustore_find(u, key, 0);
 
-	(void)opaque;
 	if (!e || (carry && !e->has_carry))
 		return NULL;
-	e->stamp = ++sg_ustore_clock;
+	e->stamp = ++u->clock;
 	if (carry) {
-		sg_ustore_carry_copy = e->carry;
-		return &sg_ustore_carry_copy;
+		u->carry_copy = e->carry;
+		return &u->carry_copy;
 	}
-	sg_ustore_flow_copy = e->flow;
-	return &sg_ustore_flow_copy;
+	u->flow_copy = e->flow;
+	return &u->flow_copy;
 }
 
 static int ustore_put(void *opaque, const struct sg_flow_key *key, const void *val, int carry)
 {
-	struct sg_ustore_slot *e = ustore_find(key, !carry);
+	struct sg_ustore *u = opaque;
+	struct sg_ustore_slot *e = ustore_find(u, key, !carry);
 
-	(void)opaque;
 	if (!e)
 		return -1; /* a carry without its stream: as the kernel, a lost line */
-	e->stamp = ++sg_ustore_clock;
+	e->stamp = ++u->clock;
 	if (carry) {
 		memcpy(&e->carry, val, sizeof(e->carry));
 		e->has_carry = 1;
@@ -110,7 +109,35 @@ static int ustore_put(void *opaque, const struct sg_flow_key *key, const void *v
 	return 0;
 }
 
-static const struct sg_ustreams sg_ustore_streams = { ustore_get, ustore_put, NULL };
+struct sg_ustore *sg_user_store_new(void)
+{
+	struct sg_ustore *u = calloc(1, sizeof(*u));
+
+	if (u) {
+		u->streams.get = ustore_get;
+		u->streams.put = ustore_put;
+		u->streams.opaque = u;
+	}
+	return u;
+}
+
+void sg_user_store_free(struct sg_ustore *u)
+{
+	free(u);
+}
+
+const struct sg_ustreams *sg_user_store_streams(struct sg_ustore *u)
+{
+	return &u->streams;
+}
+
+static __thread struct sg_ustore *sg_default_store;
+
+void sg_user_streams_reset(void)
+{
+	if (sg_default_store)
+		memset(sg_default_store->slot, 0, sizeof(sg_default_store->slot));
+}
 
 static __thread const struct sg_ustreams *sg_cur_streams;
 
@@ -134,7 +161,9 @@ __u32 sg_user_judge_as(const struct sg_uenv *env, const struct sg_config *cfg, _
 		return SG_PASS_SIP;
 	sg_cur_env = env;
 	sg_cur_dfa_rows = cfg->dfa_states;
-	sg_cur_streams = env->streams ? env->streams : &sg_ustore_streams;
+	if (!env->streams && !sg_default_store)
+		sg_default_store = sg_user_store_new();
+	sg_cur_streams = env->streams ? env->streams : &sg_default_store->streams;
 	return sg_judge(env, env->len, &scratch, cfg, flags, cbword, epoch);
 }
 

@@ -48,6 +48,11 @@ __u32 sg_user_judge(const struct sg_uenv *env, const struct sg_config *cfg);
 
 /* Empties this thread's in-memory stream store (the default one). */
 void sg_user_streams_reset(void);
+/* Stream stores of one's own, in memory. */
+struct sg_ustore;
+struct sg_ustore *sg_user_store_new(void);
+void sg_user_store_free(struct sg_ustore *u);
+const struct sg_ustreams *sg_user_store_streams(struct sg_ustore *u);
 
 /* Fills FAST from the first rows of the N-state DFA ROWS, as the manager
  * fills the sg_dfa_fast map. */

@@ -115,7 +115,7 @@ static __always_inline const struct sg_dfa_row *sg_env_dfa_row(__u32 state)
 {
 	return bpf_map_lookup_elem(&sg_dfa, &state); /* the key on the stack */
 }
-static __always_inline const struct sg_dfa_fast *sg_env_dfa_fast(void)
+static __always_inline __attribute__((unused)) const struct sg_dfa_fast *sg_env_dfa_fast(void)
 {
 	__u32 zero = 0;
 

@@ -30,8 +30,13 @@
 #define SG_MAX_METHOD 32
 
 /* Signature DFA: bytes are folded to lower case and mapped to classes by
- * sg_config.byte_class; one array-map row per state. */
+ * sg_config.byte_class; one array-map row per state. Patterns match what
+ * the SIP stack reads, not the raw bytes: a "%XX" escape and a quoted-pair
+ * "\X" stand for their byte (raw '%' and '\' map to SG_DFA_CLASS_ESC, and
+ * the scan decodes them), TAB is a space, and a space in a pattern matches
+ * any run of spaces and tabs, and a folded line's break. */
 #define SG_DFA_CLASSES 64
+#define SG_DFA_CLASS_ESC (SG_DFA_CLASSES - 1)
 #define SG_DFA_MAX_STATES_DEFAULT 4096
 #define SG_HOST_MAX 64            /* own-host key for the top-Via check */
 
@@ -44,6 +49,7 @@
  * Grams are folded with OR 0x20 (a superset of case folding: more hits,
  * never fewer). */
 #define SG_PF_GRAM 3
+#define SG_PF_MIN_STRIDE 3 /* a pattern too short for it leaves its fields to the DFA */
 #define SG_PF_MAX_STRIDE 8
 #define SG_PF_BITS 65536
 #define SG_PF_HASH_MUL 0x9e3779b1u
@@ -191,6 +197,10 @@ struct sg_config {
 	__u32 sig_fields;              /* union of enum sg_field over all patterns */
 	__u32 dfa_states;              /* rows in use in the sg_dfa map, 0 = none */
 	__u32 pf_stride;               /* prefilter: window step S, 0 = no prefilter */
+	__u32 pf_unfiltered;           /* enum sg_field the prefilter cannot clear (always scanned) */
+	__u8 pct_class, bs_class;      /* DFA classes of a decoded '%' and '\\' */
+	__u8 sp_class;                 /* DFA class of SP (and TAB): 0 if no pattern has one */
+	__u8 pad8;
 	__u8 byte_class[256];          /* lower-cased byte -> DFA class, 0 = other */
 	__u8 pf_bits[SG_PF_BITS / 8];  /* prefilter bitmap, bit SG_PF_HASH(gram) */
 };

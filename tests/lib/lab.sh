@@ -94,7 +94,7 @@ lab_up() {
 lab_uas() {
 	local ns=$1 addr=$2 port=${3:-5060}
 	nsenter --net=/run/netns/"$ns" timeout "${LAB_UAS_MAX:-300}" \
-		sipp -sn uas -i "$addr" -p "$port" -bg -nostdin -trace_err \
+		sipp -sn uas -i "$addr" -p "$port" -nostdin -trace_err \
 		-error_file "$LAB_TMP/uas-$ns.err" >/dev/null 2>&1 &
 	LAB_UAS_PID=$!
 	sleep 0.5
