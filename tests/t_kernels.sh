@@ -50,6 +50,7 @@ for v in "${kernels[@]}"; do
 	kdir=$("$src/tests/kernels/fetch-kernel.sh" "$v") || { echo "FAIL fetching kernel $v"; exit 1; }
 	echo "kernel $v: ${kdir##*/}"
 done
+echo "kernels ready after $(($(date +%s) - t_start)) s (fetched once: later runs find them in ${SG_KERNEL_CACHE:-/var/cache/sipguard-kernels})"
 
 # Inputs: the vectors (generated here), the UDP tool.
 if ! "$build/tests/vectors/gen_vectors" "$W/vectors" >"$W/gen.log" 2>&1; then
