@@ -272,7 +272,6 @@ int cmd_check(int argc, char **argv)
 		ret = SG_EXIT_FAIL;
 		goto out;
 	}
-	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': profile = optarg; break;

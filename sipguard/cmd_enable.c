@@ -66,7 +66,6 @@ int cmd_enable(int argc, char **argv)
 
 	memset(&p, 0, sizeof(p));
 	p.mode = -1;
-	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:n:m:k:o:e:a:d:t:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': snprintf(p.profile, sizeof(p.profile), "%s", optarg); break;
