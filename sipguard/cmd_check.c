@@ -14,6 +14,7 @@
 #include "validator.h"
 #include "capture.h"
 #include "reasm.h"
+#include "sgjson.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
@@ -56,10 +57,13 @@ static void usage(FILE *out)
 		"cooked v1/v2, raw IP, null/loopback) through the kernel validator configured\n"
 		"with the profile, and prints one verdict per packet plus a summary.\n"
 		"  --profile P     shipped profile name (see 'sipguard profiles') or a file\n"
-		"  --json          one JSON object instead of text\n"
+		"  --json          one JSON object instead of text: {\"schema\": \"sipguard/1\",\n"
+		"                  profile, mode, packets, sip, passed, dropped, would_drop,\n"
+		"                  reasons, verdicts[]}\n"
 		"  --mode M        override the profile's mode\n"
 		"  --own-host H    a Via sent-by host of the customer (repeatable)\n"
 		"  --peer CIDR     a source allowed to send responses (repeatable)\n"
+		"  -h, --help      this text\n"
 		"Exit: 0 judged (drops are not an error), 2 bad usage, profile or capture,\n"
 		"1 the validator could not be loaded, 3 no privileges for BPF.\n");
 }
@@ -223,22 +227,6 @@ out:
 	return ret;
 }
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 static bool is_sip_reason(unsigned int r)
 {
 	return r != SG_PASS_NOT_GUARDED && r != SG_PASS_NOT_IP && r != SG_PASS_TCP_CONTROL &&
@@ -342,35 +330,35 @@ int cmd_check(int argc, char **argv)
 		}
 	}
 	if (json) {
-		bool first = true;
+		struct json_object *doc = sg_json_doc(), *o, *a;
 
-		printf("{\"profile\":");
-		json_str(p.name);
-		printf(",\"mode\":\"%s\",\"packets\":%zu,\"sip\":%lu,\"passed\":%lu,\"dropped\":%lu,"
-		       "\"would_drop\":%lu,\"reasons\":{", monitor ? "monitor" : "enforce", r.n, sip,
-		       passed, dropped, would);
-		for (int k = 0; k < SG_REASON_MAX; k++) {
-			if (!r.counts[k])
-				continue;
-			printf("%s\"%s\":%lu", first ? "" : ",", reason_name(k), r.counts[k]);
-			first = false;
-		}
-		printf("},\"verdicts\":[");
+		sg_json_str(doc, "profile", p.name);
+		sg_json_str(doc, "mode", monitor ? "monitor" : "enforce");
+		sg_json_u64(doc, "packets", r.n);
+		sg_json_u64(doc, "sip", sip);
+		sg_json_u64(doc, "passed", passed);
+		sg_json_u64(doc, "dropped", dropped);
+		sg_json_u64(doc, "would_drop", would);
+		o = sg_json_obj(doc, "reasons");
+		for (int k = 0; k < SG_REASON_MAX; k++)
+			if (r.counts[k])
+				sg_json_u64(o, reason_name(k), r.counts[k]);
+		a = sg_json_arr(doc, "verdicts");
 		for (size_t i = 0; i < r.n; i++) {
 			unsigned int rs = r.v[i].reason;
 			bool drop = rs >= SG_FIRST_DROP;
+			struct json_object *vo = json_object_new_object();
 
-			printf("%s\n{\"index\":%zu,", i ? "," : "", i + 1);
-			if (ncap > 1) {
-				printf("\"capture\":");
-				json_str(argv[optind + r.v[i].capture]);
-				putchar(',');
-			}
-			printf("\"verdict\":\"%s\",\"reason\":\"%s\"%s}",
-			       drop && !monitor ? "drop" : "pass", reason_name(rs),
-			       drop && monitor ? ",\"would_drop\":true" : "");
+			sg_json_u64(vo, "index", i + 1);
+			if (ncap > 1)
+				sg_json_str(vo, "capture", argv[optind + r.v[i].capture]);
+			sg_json_str(vo, "verdict", drop && !monitor ? "drop" : "pass");
+			sg_json_str(vo, "reason", reason_name(rs));
+			if (drop && monitor)
+				sg_json_bool(vo, "would_drop", true);
+			json_object_array_add(a, vo);
 		}
-		printf("\n]}\n");
+		sg_json_emit(doc);
 	} else {
 		for (size_t i = 0; i < r.n; i++) {
 			unsigned int rs = r.v[i].reason;
