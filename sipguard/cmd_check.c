@@ -126,7 +126,7 @@ static int judge_l3(struct sg_validator *v, const struct sg_config *cfg, const _
 		return 0;
 	}
 	if (sg_validator_run(v, l3, len, &res, 1, NULL)) {
-		fprintf(stderr, "sipguard: %s: packet %lu: the kernel could not run the validator\n",
+		pr_warn("%s: packet %lu: the kernel could not run the validator\n",
 			file, idx);
 		return SG_EXIT_FAIL;
 	}
@@ -134,7 +134,7 @@ static int judge_l3(struct sg_validator *v, const struct sg_config *cfg, const _
 	 * 0 is a pass and anything else the drop reason */
 	*reason = (res & SG_RET_REPORT) ? (res & 0xff) : res;
 	if (*reason >= SG_REASON_MAX) {
-		fprintf(stderr, "sipguard: %s: packet %lu: validator returned unknown reason %#x\n",
+		pr_warn("%s: packet %lu: validator returned unknown reason %#x\n",
 			file, idx, res);
 		return SG_EXIT_FAIL;
 	}
@@ -159,7 +159,7 @@ static int judge_capture(struct sg_validator *v, const struct sg_config *cfg, co
 
 	pc = pcap_open_offline(file, errbuf);
 	if (!pc || !ra) {
-		fprintf(stderr, "sipguard: %s: cannot read capture: %s\n", file, errbuf);
+		pr_warn("%s: cannot read capture: %s\n", file, errbuf);
 		sg_reasm_free(ra);
 		if (pc)
 			pcap_close(pc);
@@ -169,7 +169,7 @@ static int judge_capture(struct sg_validator *v, const struct sg_config *cfg, co
 	if (!sg_capture_dlt_supported(dlt)) {
 		const char *nm = pcap_datalink_val_to_name(dlt);
 
-		fprintf(stderr, "sipguard: %s: unsupported link type %d (%s): use Ethernet, Linux cooked, raw IP or loopback captures\n",
+		pr_warn("%s: unsupported link type %d (%s): use Ethernet, Linux cooked, raw IP or loopback captures\n",
 			file, dlt, nm ? nm : "?");
 		ret = SG_EXIT_USAGE;
 		goto out;
@@ -216,7 +216,7 @@ static int judge_capture(struct sg_validator *v, const struct sg_config *cfg, co
 		}
 	}
 	if (rc == PCAP_ERROR) {
-		fprintf(stderr, "sipguard: %s: packet %lu: unreadable capture (%s): the file is truncated or corrupt, no verdicts given\n",
+		pr_warn("%s: packet %lu: unreadable capture (%s): the file is truncated or corrupt, no verdicts given\n",
 			file, idx + 1, pcap_geterr(pc));
 		ret = SG_EXIT_USAGE;
 	}
@@ -302,7 +302,11 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	}
 	have_profile = true;
+	sg_log_clear();
 	err = sg_validator_load(&p, &co, &v);
+	if (err && !sg_log_first()) /* a map it could not create says nothing */
+		pr_warn("cannot load the validator: %s%s\n", strerror(-err),
+			err == -EPERM || err == -EACCES ? " (run as root: CAP_BPF and CAP_NET_ADMIN)" : "");
 	if (err) {
 		ret = (err == -EPERM || err == -EACCES) ? SG_EXIT_ENV
 			: (err == -EINVAL && (co.n_own_hosts || co.n_peers)) ? SG_EXIT_USAGE : SG_EXIT_FAIL;
@@ -378,6 +382,14 @@ int cmd_check(int argc, char **argv)
 				       k < SG_FIRST_DROP ? "" : monitor ? " (would drop)" : " (drop)");
 	}
 out:
+	/* a failure other than bad input (1: the validator, 3: privileges):
+	 * --json still gets an object, with why */
+	if (json && ret != SG_EXIT_OK && ret != SG_EXIT_USAGE) {
+		struct json_object *doc = sg_json_doc();
+
+		sg_json_str(doc, "error", sg_log_first() ? sg_log_first() : "failed");
+		sg_json_emit(doc);
+	}
 	sg_validator_free(v);
 	if (have_profile)
 		sg_profile_free(&p);

@@ -37,7 +37,7 @@ static void text_to_stdout(int saved)
 
 /* The result of one change as JSON fields of O, from its audit record
  * (audit.h); without one (the change did not start: not root), from the
- * exit code and the last warning. */
+ * exit code and the first warning. */
 static void result_fields(struct json_object *o, const char *action, const char *customer, int rc)
 {
 	const struct sg_audit_rec *r = sg_audit_last();

@@ -278,16 +278,27 @@ static int begin_report(int argc, char **argv, const char *usage, bool stats,
 		*exit_code = rc == 100 ? SG_EXIT_OK : rc;
 		return -1;
 	}
+	sg_log_clear();
 	if ((rc = sg_require_root())) {
 		*exit_code = rc;
-		return -1;
+		goto fail;
 	}
 	n = names_for(o->one, names);
 	if (n < 0) {
 		*exit_code = -n;
-		return -1;
+		goto fail;
 	}
 	return n;
+fail:
+	/* not a bad command line: --json still gets an object, with why */
+	if (o->json && *exit_code != SG_EXIT_USAGE) {
+		struct json_object *doc = sg_json_doc();
+
+		sg_json_arr(doc, "customers");
+		sg_json_str(doc, "error", sg_log_first() ? sg_log_first() : "failed");
+		sg_json_emit(doc);
+	}
+	return -1;
 }
 
 /* {"customer": NAME, "error": ...} for a customer whose state is unreadable */

@@ -101,7 +101,23 @@ printf '[profile]\nname = broken\nthis line is wrong\n' >"$LAB_TMP/broken.ini"
 [ $rc -eq 2 ] || fail "profiles broken.ini --json rc=$rc, want 2"
 json_ok "profiles broken --json"
 jqt "profiles broken --json" '.error | test("broken.ini:3")'
-ok "check --json, profiles --json (list, one, broken: exit 2 with the error in the JSON)"
+# failures that are not a bad command line still give an object, with why
+nobody() { SIPGUARD_STATE_DIR=$LAB_STATE setpriv --reuid=65534 --regid=65534 --clear-groups "$SIPGUARD" "$@"; }
+if command -v setpriv >/dev/null; then
+	nobody check --profile pbx --json "$pcaps/svwar.pcap" >"$o" 2>/dev/null; rc=$?
+	[ $rc -eq 3 ] || fail "check --json as nobody rc=$rc, want 3"
+	json_ok "check --json as nobody"
+	jqt "check --json as nobody" '.error | test("root")'
+	nobody status --json >"$o" 2>/dev/null; rc=$?
+	[ $rc -eq 3 ] || fail "status --json as nobody rc=$rc, want 3"
+	json_ok "status --json as nobody"
+	jqt "status --json as nobody" '(.error | test("root")) and .customers == []'
+fi
+sg status sgt-nosuch --json >"$o" 2>/dev/null; rc=$?
+[ $rc -eq 1 ] || fail "status of an unknown customer rc=$rc, want 1"
+json_ok "status --json, unknown customer"
+jqt "status --json, unknown customer" '.error | test("not enabled")'
+ok "check --json, profiles --json (list, one, broken: exit 2 with the error in the JSON), errors as JSON (not root: 3, unknown customer: 1)"
 
 # ---- enable --json, traffic ----------------------------------------------------
 sg enable $A --profile pbx --netns $LAB_CUST --json >"$o" 2>"$e" || fail "enable --json rc=$?: $(cat "$e")"
