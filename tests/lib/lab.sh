@@ -43,6 +43,11 @@ lab_down() {
 		done
 	fi
 	rm -rf "$LAB_PINS"
+	# what still runs in the lab's namespaces (sipp -bg daemonises itself,
+	# out of reach of jobs and timeout)
+	for c in $LAB_PHONE $LAB_CUST $LAB_CUST2; do
+		ip netns pids $c 2>/dev/null | xargs -r kill 2>/dev/null
+	done
 	ip netns del $LAB_PHONE 2>/dev/null
 	ip netns del $LAB_CUST 2>/dev/null
 	ip netns del $LAB_CUST2 2>/dev/null
