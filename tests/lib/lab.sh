@@ -44,10 +44,16 @@ lab_down() {
 	fi
 	rm -rf "$LAB_PINS"
 	# what still runs in the lab's namespaces (sipp -bg daemonises itself,
-	# out of reach of jobs and timeout)
+	# out of reach of jobs and timeout), and lab_uas's sipp in a namespace
+	# the test deleted and made again (found by its error file in LAB_TMP)
 	for c in $LAB_PHONE $LAB_CUST $LAB_CUST2; do
 		ip netns pids $c 2>/dev/null | xargs -r kill 2>/dev/null
 	done
+	if [ -n "${LAB_TMP:-}" ]; then
+		for c in /proc/[0-9]*; do
+			grep -qF -- "$LAB_TMP/uas-" "$c/cmdline" 2>/dev/null && kill "${c#/proc/}" 2>/dev/null
+		done
+	fi
 	ip netns del $LAB_PHONE 2>/dev/null
 	ip netns del $LAB_CUST 2>/dev/null
 	ip netns del $LAB_CUST2 2>/dev/null
