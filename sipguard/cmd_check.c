@@ -14,6 +14,7 @@
 #include "validator.h"
 #include "capture.h"
 #include "reasm.h"
+#include "sgjson.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
@@ -56,10 +57,13 @@ static void usage(FILE *out)
 		"cooked v1/v2, raw IP, null/loopback) through the kernel validator configured\n"
 		"with the profile, and prints one verdict per packet plus a summary.\n"
 		"  --profile P     shipped profile name (see 'sipguard profiles') or a file\n"
-		"  --json          one JSON object instead of text\n"
+		"  --json          one JSON object instead of text: {\"schema\": \"sipguard/1\",\n"
+		"                  profile, mode, packets, sip, passed, dropped, would_drop,\n"
+		"                  reasons, verdicts[]}\n"
 		"  --mode M        override the profile's mode\n"
 		"  --own-host H    a Via sent-by host of the customer (repeatable)\n"
 		"  --peer CIDR     a source allowed to send responses (repeatable)\n"
+		"  -h, --help      this text\n"
 		"Exit: 0 judged (drops are not an error), 2 bad usage, profile or capture,\n"
 		"1 the validator could not be loaded, 3 no privileges for BPF.\n");
 }
@@ -122,7 +126,7 @@ static int judge_l3(struct sg_validator *v, const struct sg_config *cfg, const _
 		return 0;
 	}
 	if (sg_validator_run(v, l3, len, &res, 1, NULL)) {
-		fprintf(stderr, "sipguard: %s: packet %lu: the kernel could not run the validator\n",
+		pr_warn("%s: packet %lu: the kernel could not run the validator\n",
 			file, idx);
 		return SG_EXIT_FAIL;
 	}
@@ -130,7 +134,7 @@ static int judge_l3(struct sg_validator *v, const struct sg_config *cfg, const _
 	 * 0 is a pass and anything else the drop reason */
 	*reason = (res & SG_RET_REPORT) ? (res & 0xff) : res;
 	if (*reason >= SG_REASON_MAX) {
-		fprintf(stderr, "sipguard: %s: packet %lu: validator returned unknown reason %#x\n",
+		pr_warn("%s: packet %lu: validator returned unknown reason %#x\n",
 			file, idx, res);
 		return SG_EXIT_FAIL;
 	}
@@ -155,7 +159,7 @@ static int judge_capture(struct sg_validator *v, const struct sg_config *cfg, co
 
 	pc = pcap_open_offline(file, errbuf);
 	if (!pc || !ra) {
-		fprintf(stderr, "sipguard: %s: cannot read capture: %s\n", file, errbuf);
+		pr_warn("%s: cannot read capture: %s\n", file, errbuf);
 		sg_reasm_free(ra);
 		if (pc)
 			pcap_close(pc);
@@ -165,7 +169,7 @@ static int judge_capture(struct sg_validator *v, const struct sg_config *cfg, co
 	if (!sg_capture_dlt_supported(dlt)) {
 		const char *nm = pcap_datalink_val_to_name(dlt);
 
-		fprintf(stderr, "sipguard: %s: unsupported link type %d (%s): use Ethernet, Linux cooked, raw IP or loopback captures\n",
+		pr_warn("%s: unsupported link type %d (%s): use Ethernet, Linux cooked, raw IP or loopback captures\n",
 			file, dlt, nm ? nm : "?");
 		ret = SG_EXIT_USAGE;
 		goto out;
@@ -212,7 +216,7 @@ static int judge_capture(struct sg_validator *v, const struct sg_config *cfg, co
 		}
 	}
 	if (rc == PCAP_ERROR) {
-		fprintf(stderr, "sipguard: %s: packet %lu: unreadable capture (%s): the file is truncated or corrupt, no verdicts given\n",
+		pr_warn("%s: packet %lu: unreadable capture (%s): the file is truncated or corrupt, no verdicts given\n",
 			file, idx + 1, pcap_geterr(pc));
 		ret = SG_EXIT_USAGE;
 	}
@@ -221,22 +225,6 @@ out:
 	sg_reasm_free(ra);
 	pcap_close(pc);
 	return ret;
-}
-
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
 }
 
 static bool is_sip_reason(unsigned int r)
@@ -272,7 +260,6 @@ int cmd_check(int argc, char **argv)
 		ret = SG_EXIT_FAIL;
 		goto out;
 	}
-	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': profile = optarg; break;
@@ -315,7 +302,11 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	}
 	have_profile = true;
+	sg_log_clear();
 	err = sg_validator_load(&p, &co, &v);
+	if (err && !sg_log_first()) /* a map it could not create says nothing */
+		pr_warn("cannot load the validator: %s%s\n", strerror(-err),
+			err == -EPERM || err == -EACCES ? " (run as root: CAP_BPF and CAP_NET_ADMIN)" : "");
 	if (err) {
 		ret = (err == -EPERM || err == -EACCES) ? SG_EXIT_ENV
 			: (err == -EINVAL && (co.n_own_hosts || co.n_peers)) ? SG_EXIT_USAGE : SG_EXIT_FAIL;
@@ -343,35 +334,35 @@ int cmd_check(int argc, char **argv)
 		}
 	}
 	if (json) {
-		bool first = true;
+		struct json_object *doc = sg_json_doc(), *o, *a;
 
-		printf("{\"profile\":");
-		json_str(p.name);
-		printf(",\"mode\":\"%s\",\"packets\":%zu,\"sip\":%lu,\"passed\":%lu,\"dropped\":%lu,"
-		       "\"would_drop\":%lu,\"reasons\":{", monitor ? "monitor" : "enforce", r.n, sip,
-		       passed, dropped, would);
-		for (int k = 0; k < SG_REASON_MAX; k++) {
-			if (!r.counts[k])
-				continue;
-			printf("%s\"%s\":%lu", first ? "" : ",", reason_name(k), r.counts[k]);
-			first = false;
-		}
-		printf("},\"verdicts\":[");
+		sg_json_str(doc, "profile", p.name);
+		sg_json_str(doc, "mode", monitor ? "monitor" : "enforce");
+		sg_json_u64(doc, "packets", r.n);
+		sg_json_u64(doc, "sip", sip);
+		sg_json_u64(doc, "passed", passed);
+		sg_json_u64(doc, "dropped", dropped);
+		sg_json_u64(doc, "would_drop", would);
+		o = sg_json_obj(doc, "reasons");
+		for (int k = 0; k < SG_REASON_MAX; k++)
+			if (r.counts[k])
+				sg_json_u64(o, reason_name(k), r.counts[k]);
+		a = sg_json_arr(doc, "verdicts");
 		for (size_t i = 0; i < r.n; i++) {
 			unsigned int rs = r.v[i].reason;
 			bool drop = rs >= SG_FIRST_DROP;
+			struct json_object *vo = json_object_new_object();
 
-			printf("%s\n{\"index\":%zu,", i ? "," : "", i + 1);
-			if (ncap > 1) {
-				printf("\"capture\":");
-				json_str(argv[optind + r.v[i].capture]);
-				putchar(',');
-			}
-			printf("\"verdict\":\"%s\",\"reason\":\"%s\"%s}",
-			       drop && !monitor ? "drop" : "pass", reason_name(rs),
-			       drop && monitor ? ",\"would_drop\":true" : "");
+			sg_json_u64(vo, "index", i + 1);
+			if (ncap > 1)
+				sg_json_str(vo, "capture", argv[optind + r.v[i].capture]);
+			sg_json_str(vo, "verdict", drop && !monitor ? "drop" : "pass");
+			sg_json_str(vo, "reason", reason_name(rs));
+			if (drop && monitor)
+				sg_json_bool(vo, "would_drop", true);
+			json_object_array_add(a, vo);
 		}
-		printf("\n]}\n");
+		sg_json_emit(doc);
 	} else {
 		for (size_t i = 0; i < r.n; i++) {
 			unsigned int rs = r.v[i].reason;
@@ -391,6 +382,14 @@ int cmd_check(int argc, char **argv)
 				       k < SG_FIRST_DROP ? "" : monitor ? " (would drop)" : " (drop)");
 	}
 out:
+	/* a failure other than bad input (1: the validator, 3: privileges):
+	 * --json still gets an object, with why */
+	if (json && ret != SG_EXIT_OK && ret != SG_EXIT_USAGE) {
+		struct json_object *doc = sg_json_doc();
+
+		sg_json_str(doc, "error", sg_log_first() ? sg_log_first() : "failed");
+		sg_json_emit(doc);
+	}
 	sg_validator_free(v);
 	if (have_profile)
 		sg_profile_free(&p);

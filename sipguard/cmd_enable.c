@@ -4,11 +4,78 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "audit.h"
 #include "commands.h"
 #include "guard.h"
 #include "log.h"
+#include "sgjson.h"
 #include "state.h"
+
+/* With --json, stdout carries the JSON result only: what the change
+ * prints for people goes to stderr meanwhile. */
+static int text_to_stderr(void)
+{
+	int saved;
+
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	if (saved >= 0)
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+	return saved;
+}
+
+static void text_to_stdout(int saved)
+{
+	fflush(stdout);
+	if (saved >= 0) {
+		dup2(saved, STDOUT_FILENO);
+		close(saved);
+	}
+}
+
+/* The result of one change as JSON fields of O, from its audit record
+ * (audit.h); without one (the change did not start: not root), from the
+ * exit code and the first warning. */
+static void result_fields(struct json_object *o, const char *action, const char *customer, int rc)
+{
+	const struct sg_audit_rec *r = sg_audit_last();
+
+	if (!r || strcmp(r->customer, customer)) {
+		sg_json_str(o, "customer", customer);
+		sg_json_str(o, "action", action);
+		sg_json_str(o, "result", rc ? "failed" : "ok");
+		if (rc)
+			sg_json_str(o, "error", sg_log_first() ? sg_log_first() : "failed");
+		sg_json_int(o, "exit_code", rc);
+		return;
+	}
+	sg_json_str(o, "customer", r->customer);
+	sg_json_str(o, "action", r->action);
+	sg_json_str(o, "result", sg_audit_result_name(r->result));
+	if (r->result == SG_AUDIT_FAILED)
+		sg_json_str(o, "error", r->reason);
+	sg_json_str(o, "profile", r->profile[0] ? r->profile : NULL);
+	sg_json_str(o, "mode", r->mode[0] ? r->mode : NULL);
+	if (r->netns_known)
+		sg_json_str(o, "netns", r->netns);
+	if (r->generation)
+		sg_json_u64(o, "generation", r->generation);
+	else
+		sg_json_str(o, "generation", NULL);
+	if (r->have_prev) {
+		struct json_object *p = sg_json_obj(o, "previous");
+
+		sg_json_str(p, "profile", r->prev_profile);
+		sg_json_str(p, "mode", r->prev_mode);
+		sg_json_u64(p, "generation", r->prev_generation);
+	} else {
+		sg_json_str(o, "previous", NULL);
+	}
+	sg_json_bool(o, "profile_content_changed", r->content_changed);
+	sg_json_int(o, "exit_code", rc);
+}
 
 static void enable_usage(FILE *f)
 {
@@ -23,7 +90,11 @@ static void enable_usage(FILE *f)
 		"  --deny CIDR              sources dropped (repeatable)\n"
 		"  --attach FAMILY:TABLE:CHAIN  put sipguard's chain in that table and jump to it\n"
 		"                           from the top of CHAIN instead of a base chain\n"
-		"CUSTOMER: [a-z0-9][a-z0-9_-]{0,30}. Same parameters again: no change.\n");
+		"  --json                   the result as one JSON object (customer, action, result,\n"
+		"                           profile, mode, netns, generation, previous, error)\n"
+		"  -h, --help               this text\n"
+		"CUSTOMER: [a-z0-9][a-z0-9_-]{0,30}. Same parameters again: no change.\n"
+		"Every change is logged to syslog (and $SIPGUARD_AUDIT_LOG).\n");
 }
 
 static int add_item(struct sg_strlist *l, const char *v, const char *opt, bool cidr)
@@ -58,15 +129,16 @@ int cmd_enable(int argc, char **argv)
 		{ "allow", required_argument, NULL, 'a' },
 		{ "deny", required_argument, NULL, 'd' },
 		{ "attach", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct sg_params p;
-	int c, rc = SG_EXIT_USAGE;
+	bool json = false;
+	int c, rc = SG_EXIT_USAGE, saved;
 
 	memset(&p, 0, sizeof(p));
 	p.mode = -1;
-	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:n:m:k:o:e:a:d:t:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': snprintf(p.profile, sizeof(p.profile), "%s", optarg); break;
@@ -86,6 +158,7 @@ int cmd_enable(int argc, char **argv)
 		case 'e': if (add_item(&p.peers, optarg, "--peer", true)) goto out; break;
 		case 'a': if (add_item(&p.allow, optarg, "--allow", true)) goto out; break;
 		case 'd': if (add_item(&p.deny, optarg, "--deny", true)) goto out; break;
+		case 'j': json = true; break;
 		case 'h': enable_usage(stdout); rc = SG_EXIT_OK; goto out;
 		default: enable_usage(stderr); goto out;
 		}
@@ -107,7 +180,20 @@ int cmd_enable(int argc, char **argv)
 		pr_warn("--hook and --attach exclude each other: the attach chain decides the hook\n");
 		goto out;
 	}
+	if (!json) {
+		rc = sg_apply(&p, false);
+		goto out;
+	}
+	sg_audit_reset();
+	saved = text_to_stderr();
 	rc = sg_apply(&p, false);
+	text_to_stdout(saved);
+	{
+		struct json_object *doc = sg_json_doc();
+
+		result_fields(doc, "enable", p.customer, rc);
+		sg_json_emit(doc);
+	}
 out:
 	sg_params_free(&p);
 	return rc;
@@ -115,54 +201,136 @@ out:
 
 int cmd_disable(int argc, char **argv)
 {
-	if (argc != 2 || argv[1][0] == '-') {
-		fprintf(argc == 2 && !strcmp(argv[1], "--help") ? stdout : stderr,
-			"Usage: sipguard disable CUSTOMER\n"
-			"Removes the customer's chain, sets and jump rule (one nftables batch),\n"
-			"its pins under " SG_PIN_ROOT "/CUSTOMER and its state file.\n");
-		return argc == 2 && !strcmp(argv[1], "--help") ? SG_EXIT_OK : SG_EXIT_USAGE;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char usage[] =
+		"Usage: sipguard disable CUSTOMER [--json]\n"
+		"Removes the customer's chain, sets and jump rule (one nftables batch),\n"
+		"its pins under " SG_PIN_ROOT "/CUSTOMER and its state file.\n"
+		"  --json      the result as one JSON object (customer, action, result, previous, error)\n"
+		"  -h, --help  this text\n";
+	bool json = false;
+	int c, rc, saved;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 'h': fputs(usage, stdout); return SG_EXIT_OK;
+		default: fputs(usage, stderr); return SG_EXIT_USAGE;
+		}
 	}
-	if (!sg_customer_name_ok(argv[1])) {
-		pr_warn("bad customer name '%s': expected [a-z0-9][a-z0-9_-]{0,30}\n", argv[1]);
+	if (optind != argc - 1) {
+		fputs(usage, stderr);
 		return SG_EXIT_USAGE;
 	}
-	return sg_teardown(argv[1]);
+	if (!sg_customer_name_ok(argv[optind])) {
+		pr_warn("bad customer name '%s': expected [a-z0-9][a-z0-9_-]{0,30}\n", argv[optind]);
+		return SG_EXIT_USAGE;
+	}
+	if (!json)
+		return sg_teardown(argv[optind]);
+	sg_audit_reset();
+	saved = text_to_stderr();
+	rc = sg_teardown(argv[optind]);
+	text_to_stdout(saved);
+	{
+		struct json_object *doc = sg_json_doc();
+
+		result_fields(doc, "disable", argv[optind], rc);
+		sg_json_emit(doc);
+	}
+	return rc;
 }
 
 int cmd_restore(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct json_object *doc = NULL, *arr = NULL;
 	char (*names)[32];
-	int n, rc = SG_EXIT_OK;
+	bool json = false;
+	int c, n, rc = SG_EXIT_OK, saved = -1;
 
-	if (argc > 1) {
-		fprintf(!strcmp(argv[1], "--help") ? stdout : stderr,
-			"Usage: sipguard restore\n"
-			"Rebuilds every customer from %s/customers (pins, rules); customers\n"
-			"already in place are left alone. Run at boot (contrib/sipguard-restore.service).\n",
-			sg_state_dir());
-		return !strcmp(argv[1], "--help") ? SG_EXIT_OK : SG_EXIT_USAGE;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		default:
+			fprintf(c == 'h' ? stdout : stderr,
+				"Usage: sipguard restore [--json]\n"
+				"Rebuilds every customer from %s/customers (pins, rules); customers\n"
+				"already in place are left alone. Run at boot (contrib/sipguard-restore.service).\n"
+				"  --json      one JSON object: result, and customers[] with each one's result\n"
+				"  -h, --help  this text\n",
+				sg_state_dir());
+			return c == 'h' ? SG_EXIT_OK : SG_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		pr_warn("restore: no arguments expected ('%s')\n", argv[optind]);
+		return SG_EXIT_USAGE;
+	}
+	if (json) {
+		doc = sg_json_doc();
+		sg_json_str(doc, "action", "restore");
+		arr = json_object_new_array();
+		saved = text_to_stderr();
 	}
 	if ((rc = sg_require_root()))
-		return rc;
+		goto out;
 	n = sg_state_customers(&names);
 	if (n < 0) {
 		pr_warn("cannot read %s/customers\n", sg_state_dir());
-		return SG_EXIT_FAIL;
+		rc = SG_EXIT_FAIL;
+		goto out;
 	}
 	for (int i = 0; i < n; i++) {
 		static struct sg_state st;
-		if (sg_state_load(names[i], &st)) {
-			pr_warn("%s: unreadable state, skipped\n", names[i]);
-			rc = SG_EXIT_FAIL;
-			continue;
-		}
-		int r = sg_apply(&st.p, true);
+		int r;
+
+		sg_audit_reset();
+		r = sg_state_load(names[i], &st);
 		if (r) {
-			pr_warn("%s: not restored (exit %d)\n", names[i], r);
-			rc = SG_EXIT_FAIL;
+			char why[600];
+
+			if (sg_log_first()) /* sg_state_load said why, naming the file */
+				snprintf(why, sizeof(why), "unreadable state file: %s", sg_log_first());
+			else
+				snprintf(why, sizeof(why), "unreadable state file %s/customers/%s.conf: %s",
+					 sg_state_dir(), names[i], strerror(-r));
+			pr_warn("%s: %s, skipped\n", names[i], why);
+			sg_audit_failed("restore", names[i], why, SG_EXIT_FAIL);
+			rc = r = SG_EXIT_FAIL;
+		} else {
+			r = sg_apply(&st.p, true);
+			if (r) {
+				pr_warn("%s: not restored (exit %d)\n", names[i], r);
+				rc = SG_EXIT_FAIL;
+			}
+			sg_params_free(&st.p);
 		}
-		sg_params_free(&st.p);
+		if (json) {
+			struct json_object *o = json_object_new_object();
+
+			result_fields(o, "restore", names[i], r);
+			json_object_array_add(arr, o);
+		}
 	}
 	free(names);
+out:
+	if (json) {
+		text_to_stdout(saved);
+		sg_json_str(doc, "result", rc ? "failed" : "ok");
+		if (rc && !json_object_array_length(arr))
+			sg_json_str(doc, "error", sg_log_first() ? sg_log_first() : "failed");
+		json_object_object_add(doc, "customers", arr);
+		sg_json_int(doc, "exit_code", rc);
+		sg_json_emit(doc);
+	}
 	return rc;
 }

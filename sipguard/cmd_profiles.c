@@ -2,6 +2,7 @@
 /* sipguard profiles [NAME|FILE]: list shipped profiles, or show one's
  * effective settings (after validating it). */
 #include <dirent.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,10 @@
 #include "commands.h"
 #include "log.h"
 #include "profile.h"
+#include "sgjson.h"
+
+static const char *const field_names[] = { "ua", "from", "to", "contact", "call-id", "start-line",
+					   "via", "subject" };
 
 static const char *yesno(bool b)
 {
@@ -17,8 +22,7 @@ static const char *yesno(bool b)
 
 static void print_fields(__u32 f)
 {
-	static const char *names[] = { "ua", "from", "to", "contact", "call-id", "start-line",
-				       "via", "subject" };
+	const char *const *names = field_names;
 	bool first = true;
 
 	if ((f & SG_FIELD_ALL) == SG_FIELD_ALL) {
@@ -99,6 +103,88 @@ static void show(const struct sg_profile *p)
 		printf("rate:        none\n");
 }
 
+/* The effective settings of P as JSON (the fields of show()). */
+static struct json_object *show_json(const struct sg_profile *p)
+{
+	const struct sg_config *c = &p->cfg;
+	struct json_object *o = json_object_new_object(), *a, *x;
+	unsigned int classes = 0;
+
+	sg_json_str(o, "name", p->name);
+	sg_json_str(o, "file", p->path);
+	sg_json_str(o, "description", p->description);
+	sg_json_str(o, "mode", c->flags & SG_F_MONITOR ? "monitor" : "enforce");
+	a = sg_json_arr(o, "ports");
+	for (int k = 0; k < SG_MAX_PORTS && c->ports[k]; k++) {
+		struct json_object *po = json_object_new_object(), *pr;
+
+		sg_json_u64(po, "port", c->ports[k]);
+		pr = sg_json_arr(po, "protocols");
+		if (c->port_protos[k] & SG_PROTO_UDP)
+			json_object_array_add(pr, json_object_new_string("udp"));
+		if (c->port_protos[k] & SG_PROTO_TCP)
+			json_object_array_add(pr, json_object_new_string("tcp"));
+		json_object_array_add(a, po);
+	}
+	x = sg_json_obj(o, "methods");
+	sg_json_bool(x, "checked", c->checks & SG_CHECK_METHODS);
+	sg_json_bool(x, "any", (c->checks & SG_CHECK_METHODS) && (c->flags & SG_F_ANY_METHOD));
+	a = sg_json_arr(x, "allow");
+	if ((c->checks & SG_CHECK_METHODS) && !(c->flags & SG_F_ANY_METHOD)) {
+#define SG_PMJ(name, bit) \
+		if (c->methods & (1u << bit)) json_object_array_add(a, json_object_new_string(#name));
+		SG_METHODS(SG_PMJ)
+#undef SG_PMJ
+	}
+	x = sg_json_obj(o, "sanity");
+	sg_json_bool(x, "enabled", c->checks & SG_CHECK_SANITY);
+	sg_json_bool(x, "require_max_forwards", c->flags & SG_F_REQUIRE_MAX_FWD);
+	sg_json_bool(x, "strict_content_length", c->flags & SG_F_STRICT_CLEN);
+	sg_json_bool(x, "tcp_require_content_length", c->flags & SG_F_TCP_REQUIRE_CLEN);
+	sg_json_u64(x, "max_message", c->max_message);
+	sg_json_u64(x, "max_line", c->max_line);
+	sg_json_u64(x, "max_headers", c->max_headers);
+	sg_json_u64(x, "max_uri", c->max_uri);
+	for (int b = 0; b < 256; b++)
+		if (c->byte_class[b] > classes)
+			classes = c->byte_class[b];
+	x = sg_json_obj(o, "signatures");
+	sg_json_bool(x, "enabled", c->checks & SG_CHECK_SIGNATURES);
+	sg_json_bool(x, "scanner_shape", c->flags & SG_F_SCANNER_SHAPE);
+	sg_json_u64(x, "dfa_states", c->dfa_states);
+	sg_json_u64(x, "byte_classes", classes + 1);
+	sg_json_u64(x, "prefilter_stride", c->pf_stride);
+	a = sg_json_arr(x, "patterns");
+	for (unsigned int i = 0; i < p->n_patterns; i++) {
+		struct json_object *po = json_object_new_object(), *fa;
+
+		fa = sg_json_arr(po, "fields");
+		if ((p->patterns[i].fields & SG_FIELD_ALL) == SG_FIELD_ALL)
+			json_object_array_add(fa, json_object_new_string("any"));
+		else
+			for (int k = 0; k < 8; k++)
+				if (p->patterns[i].fields & (1u << k))
+					json_object_array_add(fa, json_object_new_string(field_names[k]));
+		sg_json_str(po, "text", p->patterns[i].text);
+		json_object_array_add(a, po);
+	}
+	x = sg_json_obj(o, "reflection");
+	sg_json_bool(x, "enabled", c->checks & SG_CHECK_REFLECTION);
+	sg_json_bool(x, "drop_responses", c->flags & SG_F_DROP_RESPONSES);
+	sg_json_bool(x, "check_via", c->flags & SG_F_CHECK_VIA_OWN);
+	sg_json_bool(x, "check_peers", c->flags & SG_F_CHECK_PEERS);
+	x = sg_json_obj(o, "shield");
+	sg_json_bool(x, "drop_all_sip", c->flags & SG_F_DROP_ALL_SIP);
+	if (p->rate.rate) {
+		x = sg_json_obj(o, "rate");
+		sg_json_u64(x, "per_source", p->rate.rate);
+		sg_json_u64(x, "burst", p->rate.burst);
+	} else {
+		sg_json_str(o, "rate", NULL);
+	}
+	return o;
+}
+
 static int ini_filter(const struct dirent *d)
 {
 	size_t n = strlen(d->d_name);
@@ -116,53 +202,107 @@ static int scan(const char *dir, struct dirent ***names)
 	return n;
 }
 
-static void list_one(const char *file, int *ret)
+/* One line of the list (or one entry of ARR with --json). */
+static void list_one(const char *file, int *ret, struct json_object *arr)
 {
 	char name[256], path[4352];
 	struct sg_profile p;
 	bool override;
+	struct json_object *o;
 
 	snprintf(name, sizeof(name), "%.*s", (int)strlen(file) - 4, file);
 	if (sg_profile_find(name, path, sizeof(path), &override)) /* gone meanwhile */
 		return;
+	sg_log_clear();
 	if (sg_profile_load(path, &p) == 0) {
-		printf("%-10s %-8s %-8s %s\n", name, p.cfg.flags & SG_F_MONITOR ? "monitor" : "enforce",
-		       override ? "override" : "shipped", p.description);
+		if (arr) {
+			o = json_object_new_object();
+			sg_json_str(o, "name", name);
+			sg_json_str(o, "mode", p.cfg.flags & SG_F_MONITOR ? "monitor" : "enforce");
+			sg_json_str(o, "from", override ? "override" : "shipped");
+			sg_json_str(o, "description", p.description);
+			sg_json_str(o, "file", path);
+			json_object_array_add(arr, o);
+		} else {
+			printf("%-10s %-8s %-8s %s\n", name,
+			       p.cfg.flags & SG_F_MONITOR ? "monitor" : "enforce",
+			       override ? "override" : "shipped", p.description);
+		}
 		sg_profile_free(&p);
 	} else {
-		printf("%-10s BROKEN   %-8s see the error above; 'sipguard profiles %s' shows it\n",
-		       name, override ? "override" : "shipped", path);
+		if (arr) {
+			o = json_object_new_object();
+			sg_json_str(o, "name", name);
+			sg_json_str(o, "from", override ? "override" : "shipped");
+			sg_json_str(o, "file", path);
+			sg_json_str(o, "error", sg_log_first() ? sg_log_first() : "broken");
+			json_object_array_add(arr, o);
+		} else {
+			printf("%-10s BROKEN   %-8s see the error above; 'sipguard profiles %s' shows it\n",
+			       name, override ? "override" : "shipped", path);
+		}
 		*ret = SG_EXIT_USAGE;
 	}
 }
 
 int cmd_profiles(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct dirent **shipped, **over = NULL;
 	const char *odir = sg_profile_override_dir();
+	struct json_object *doc = NULL, *arr = NULL;
 	struct sg_profile p;
-	int n, no = 0, i = 0, j = 0, ret = SG_EXIT_OK;
+	bool json = false;
+	int c, n, no = 0, i = 0, j = 0, ret = SG_EXIT_OK;
 
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("Usage: sipguard profiles [NAME|FILE]\n"
-		       "Without argument: lists the profiles a NAME finds, as NAME MODE FROM DESCRIPTION:\n"
-		       "  shipped   %s\n"
-		       "  override  %s\n"
-		       "With one: validates it and prints its effective settings (exit 2 if broken).\n",
-		       sg_profile_dir(),
-		       odir ? odir : "none ($SIPGUARD_PROFILES is set, or a build-tree binary)");
-		if (odir)
-			printf("A NAME.ini in %s replaces the shipped one of the same name.\n", odir);
-		return SG_EXIT_OK;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 'h':
+			printf("Usage: sipguard profiles [NAME|FILE] [--json]\n"
+			       "Without argument: lists the profiles a NAME finds, as NAME MODE FROM DESCRIPTION:\n"
+			       "  shipped   %s\n"
+			       "  override  %s\n"
+			       "With one: validates it and prints its effective settings (exit 2 if broken).\n"
+			       "  --json      one JSON object: {\"schema\": \"sipguard/1\", \"profiles\": [...],\n"
+			       "              \"shipped_dir\", \"override_dir\"}, or with NAME {\"schema\", \"profile\": {...}}\n"
+			       "  -h, --help  this text\n",
+			       sg_profile_dir(),
+			       odir ? odir : "none ($SIPGUARD_PROFILES is set, or a build-tree binary)");
+			if (odir)
+				printf("A NAME.ini in %s replaces the shipped one of the same name.\n", odir);
+			return SG_EXIT_OK;
+		default:
+			fprintf(stderr, "Usage: sipguard profiles [NAME|FILE] [--json]\n");
+			return SG_EXIT_USAGE;
+		}
 	}
-	if (argc > 2) {
+	if (argc - optind > 1) {
 		pr_warn("profiles: at most one profile\n");
 		return SG_EXIT_USAGE;
 	}
-	if (argc == 2) {
-		if (sg_profile_load(argv[1], &p))
+	if (json)
+		doc = sg_json_doc();
+	if (argc - optind == 1) {
+		sg_log_clear();
+		if (sg_profile_load(argv[optind], &p)) {
+			if (json) {
+				sg_json_str(doc, "name", argv[optind]);
+				sg_json_str(doc, "error", sg_log_first() ? sg_log_first() : "broken");
+				sg_json_emit(doc);
+			}
 			return SG_EXIT_USAGE;
-		show(&p);
+		}
+		if (json) {
+			json_object_object_add(doc, "profile", show_json(&p));
+			sg_json_emit(doc);
+		} else {
+			show(&p);
+		}
 		sg_profile_free(&p);
 		return SG_EXIT_OK;
 	}
@@ -172,17 +312,23 @@ int cmd_profiles(int argc, char **argv)
 	if (n < 0 && no <= 0) {
 		pr_warn("profiles: cannot read %s: set SIPGUARD_PROFILES to the profile directory\n",
 			sg_profile_dir());
+		if (json) {
+			sg_json_str(doc, "error", sg_log_first());
+			sg_json_emit(doc);
+		}
 		return SG_EXIT_ENV;
 	}
 	if (n < 0)
 		n = 0;
 	if (no < 0)
 		no = 0;
+	if (json)
+		arr = sg_json_arr(doc, "profiles");
 	/* both lists are sorted: merge them, a name in both once */
 	while (i < n || j < no) {
 		int c = i == n ? 1 : j == no ? -1 : strcmp(shipped[i]->d_name, over[j]->d_name);
 
-		list_one(c <= 0 ? shipped[i]->d_name : over[j]->d_name, &ret);
+		list_one(c <= 0 ? shipped[i]->d_name : over[j]->d_name, &ret, arr);
 		if (c <= 0)
 			free(shipped[i++]);
 		if (c >= 0)
@@ -190,6 +336,12 @@ int cmd_profiles(int argc, char **argv)
 	}
 	free(shipped);
 	free(over);
+	if (json) {
+		sg_json_str(doc, "shipped_dir", sg_profile_dir());
+		sg_json_str(doc, "override_dir", odir);
+		sg_json_emit(doc);
+		return ret;
+	}
 	printf("\nshipped:  %s%s\n", sg_profile_dir(),
 	       getenv("SIPGUARD_PROFILES") && *getenv("SIPGUARD_PROFILES") ? " ($SIPGUARD_PROFILES)"
 	       : odir ? "" : " (source tree: build-tree binary)");

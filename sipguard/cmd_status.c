@@ -4,18 +4,24 @@
 #define _GNU_SOURCE
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <getopt.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <linux/netfilter.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "commands.h"
+#include "dataplane.h"
 #include "guard.h"
 #include "log.h"
 #include "nft.h"
+#include "sgjson.h"
 #include "sipguard.h"
 #include "state.h"
 
@@ -29,29 +35,28 @@ static const char *reason_name(int r)
 	return NULL;
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
 
-/* Last word of a sipguard rule comment: deny, allow, rate, validator, jump. */
+/* Last word of a sipguard rule comment: the rule's role (rules.c): deny,
+ * allow, not-guarded, urgent, rate, syn-rate, meter-full, no-sip-service,
+ * validator; jump for the rule in an attached customer's own chain. */
 static const char *rule_kind(const char *comment)
 {
 	const char *sp = strrchr(comment, ' ');
 	return sp ? sp + 1 : comment;
 }
 
+/* The traffic a rule applies to, in nft's words: ip or ip6 for a rule that
+ * matches addresses of one family, else the family of its table (inet). */
+static const char *rule_family(const struct sg_rule_info *r, const struct sg_state *st)
+{
+	return r->nfproto == NFPROTO_IPV4 ? "ip" : r->nfproto == NFPROTO_IPV6 ? "ip6" : st->family;
+}
+
 struct cust {
+	char name[32];
 	struct sg_state st;
+	bool loaded;               /* the state file was read */
+	char error[768];           /* else why not */
 	bool netns_ok, pin_dir_ok, prog_ok, counters_ok, chain_ok, jump_ok, bpf_rule_ok;
 	__u32 prog_id;
 	char prog_name[BPF_OBJ_NAME_LEN + 1];
@@ -68,14 +73,35 @@ static void add_drift(struct cust *c, const char *fmt, const char *arg)
 		snprintf(c->drift[c->ndrift++], sizeof(c->drift[0]), fmt, arg);
 }
 
+/* Reads NAME's state file; on failure says why on stderr and in ERR. */
+static int load_state(const char *name, struct sg_state *st, char *err, size_t n)
+{
+	int r;
+
+	sg_log_clear();
+	r = sg_state_load(name, st);
+	if (!r)
+		return 0;
+	if (sg_log_first()) { /* sg_state_load said why, naming the file */
+		snprintf(err, n, "unreadable state file: %s", sg_log_first());
+	} else {
+		snprintf(err, n, "unreadable state file %s/customers/%s.conf: %s", sg_state_dir(), name,
+			 strerror(-r));
+		pr_warn("%s: %s\n", name, err);
+	}
+	return r;
+}
+
 static int probe(const char *name, struct cust *c)
 {
 	struct stat sb;
 	int fd;
 
 	memset(c, 0, sizeof(*c));
-	if (sg_state_load(name, &c->st))
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	if (load_state(name, &c->st, c->error, sizeof(c->error)))
 		return -1;
+	c->loaded = true;
 	struct sg_state *st = &c->st;
 	snprintf(c->prog_pin, sizeof(c->prog_pin), "%s/sip_validate", st->pin_dir);
 	snprintf(c->counters_pin, sizeof(c->counters_pin), "%s/sg_counters", st->pin_dir);
@@ -147,10 +173,15 @@ static int probe(const char *name, struct cust *c)
 	return 0;
 }
 
+
 static void cust_free(struct cust *c)
 {
+	if (!c)
+		return;
 	free(c->rules);
-	sg_params_free(&c->st.p);
+	if (c->loaded)
+		sg_params_free(&c->st.p);
+	free(c);
 }
 
 /* Customers to report: ONE or all with a state file. */
@@ -173,6 +204,8 @@ static int names_for(const char *one, char (**names)[32])
 		return 1;
 	}
 	int n = sg_state_customers(names);
+	if (n < 0)
+		pr_warn("cannot read %s/customers: %s\n", sg_state_dir(), strerror(-n));
 	return n < 0 ? -SG_EXIT_FAIL : n;
 }
 
@@ -181,145 +214,228 @@ static const char *mode_of(const struct sg_state *st)
 	return st->monitor ? "monitor" : "enforce";
 }
 
-static int parse_common(int argc, char **argv, const char *usage, const char **one, int *fmt,
-			bool prom_ok)
+struct report_opts {
+	const char *one;           /* CUSTOMER, or NULL: all */
+	bool json, prom;
+	const char *textfile;      /* stats --textfile DIR */
+};
+
+/* Options of status (STATS false) and stats. Returns 0, or an exit code + 100
+ * after --help, or SG_EXIT_USAGE. */
+static int parse_report(int argc, char **argv, const char *usage, bool stats, struct report_opts *o)
 {
-	*one = NULL;
-	*fmt = 0;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			*fmt = 1;
-		else if (prom_ok && !strcmp(argv[i], "--prometheus"))
-			*fmt = 2;
-		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(usage, stdout);
-			return SG_EXIT_OK + 100;
-		} else if (argv[i][0] != '-' && !*one)
-			*one = argv[i];
-		else {
-			fputs(usage, stderr);
-			return SG_EXIT_USAGE;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "prometheus", no_argument, NULL, 'P' },
+		{ "textfile", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': o->json = true; break;
+		case 'P': if (!stats) goto bad; o->prom = true; break;
+		case 't': if (!stats) goto bad; o->textfile = optarg; break;
+		case 'h': fputs(usage, stdout); return SG_EXIT_OK + 100;
+		default: goto bad;
 		}
 	}
+	if (optind < argc)
+		o->one = argv[optind++];
+	if (optind < argc) {
+		pr_warn("%s: at most one customer\n", argv[0]);
+		goto bad;
+	}
+	if (o->textfile && o->json) {
+		pr_warn("%s: --textfile writes the Prometheus format, not JSON\n", argv[0]);
+		goto bad;
+	}
+	if (o->textfile)
+		o->prom = true;
+	if (o->json && o->prom) {
+		pr_warn("%s: --json or --prometheus, not both\n", argv[0]);
+		goto bad;
+	}
 	return 0;
+bad:
+	fputs(usage, stderr);
+	return SG_EXIT_USAGE;
 }
 
 /* The common start of status and stats: options, root, the customers to
  * report. Returns their number (names in *NAMES), or -1 with the exit code
  * in *EXIT_CODE. */
-static int begin_report(int argc, char **argv, const char *usage, bool prom_ok, int *fmt,
-			char (**names)[32], int *exit_code)
+static int begin_report(int argc, char **argv, const char *usage, bool stats,
+			struct report_opts *o, char (**names)[32], int *exit_code)
 {
-	const char *one;
 	int rc, n;
 
-	rc = parse_common(argc, argv, usage, &one, fmt, prom_ok);
+	rc = parse_report(argc, argv, usage, stats, o);
 	if (rc) {
 		*exit_code = rc == 100 ? SG_EXIT_OK : rc;
 		return -1;
 	}
+	sg_log_clear();
 	if ((rc = sg_require_root())) {
 		*exit_code = rc;
-		return -1;
+		goto fail;
 	}
-	n = names_for(one, names);
+	n = names_for(o->one, names);
 	if (n < 0) {
 		*exit_code = -n;
-		return -1;
+		goto fail;
 	}
 	return n;
+fail:
+	/* not a bad command line: --json still gets an object, with why */
+	if (o->json && *exit_code != SG_EXIT_USAGE) {
+		struct json_object *doc = sg_json_doc();
+
+		sg_json_arr(doc, "customers");
+		sg_json_str(doc, "error", sg_log_first() ? sg_log_first() : "failed");
+		sg_json_emit(doc);
+	}
+	return -1;
+}
+
+/* {"customer": NAME, "error": ...} for a customer whose state is unreadable */
+static struct json_object *error_entry(const struct cust *c)
+{
+	struct json_object *o = json_object_new_object();
+
+	sg_json_str(o, "customer", c->name);
+	sg_json_str(o, "error", c->error);
+	return o;
+}
+
+static struct json_object *status_json(const struct cust *c)
+{
+	const struct sg_state *st = &c->st;
+	struct json_object *o = json_object_new_object(), *pins, *a;
+	char table[300];
+
+	sg_json_str(o, "customer", st->p.customer);
+	sg_json_bool(o, "in_sync", c->ndrift == 0);
+	sg_json_str(o, "profile", st->profile_name);
+	sg_json_str(o, "profile_path", st->profile_path);
+	sg_json_str(o, "mode", mode_of(st));
+	sg_json_str(o, "netns", st->p.netns);
+	sg_json_bool(o, "netns_present", c->netns_ok);
+	sg_json_str(o, "hook", st->p.attach[0] ? "attach" : st->p.hook ? "forward" : "input");
+	sg_json_str(o, "attach", st->p.attach);
+	sg_json_u64(o, "generation", st->generation);
+	sg_json_u64(o, "id", st->id);
+	sg_json_u64(o, "slot", st->slot);
+	sg_json_str(o, "variant", st->variant);
+	snprintf(table, sizeof(table), "%s %s", st->family, st->table);
+	sg_json_str(o, "table", table);
+	sg_json_str(o, "chain", st->chain);
+	pins = sg_json_obj(o, "pins");
+	sg_json_str(pins, "dir", st->pin_dir);
+	sg_json_bool(pins, "dir_present", c->pin_dir_ok);
+	sg_json_str(pins, "program", c->prog_pin);
+	sg_json_bool(pins, "program_present", c->prog_ok);
+	sg_json_u64(pins, "program_id", c->prog_id);
+	sg_json_str(pins, "program_name", c->prog_name);
+	sg_json_bool(pins, "counters_present", c->counters_ok);
+	a = sg_json_arr(o, "rules");
+	for (unsigned int r = 0; r < c->nrules; r++) {
+		struct json_object *ro = json_object_new_object();
+
+		sg_json_u64(ro, "handle", c->rules[r].handle);
+		sg_json_str(ro, "kind", rule_kind(c->rules[r].comment));
+		sg_json_str(ro, "family", rule_family(&c->rules[r], st));
+		sg_json_u64(ro, "packets", c->rules[r].packets);
+		sg_json_u64(ro, "bytes", c->rules[r].bytes);
+		sg_json_str(ro, "comment", c->rules[r].comment);
+		json_object_array_add(a, ro);
+	}
+	a = sg_json_arr(o, "drift");
+	for (unsigned int d = 0; d < c->ndrift; d++)
+		json_object_array_add(a, json_object_new_string(c->drift[d]));
+	return o;
+}
+
+static void status_text(const struct cust *c)
+{
+	const struct sg_state *st = &c->st;
+
+	printf("%s: profile %s (%s), mode %s, netns %s%s, %s\n", st->p.customer,
+	       st->profile_name, st->profile_path, mode_of(st),
+	       st->p.netns[0] ? st->p.netns : "(current)", c->netns_ok ? "" : " [GONE]",
+	       st->p.attach[0] ? st->p.attach : st->p.hook ? "hook forward" : "hook input");
+	printf("  generation %u, table %s %s, chain %s\n", st->generation, st->family,
+	       st->table, st->chain);
+	printf("  customer id %u, validator in profile slot %u (%s variant)\n", st->id,
+	       st->slot, st->variant[0] ? st->variant : "?");
+	printf("  program %s: %s", c->prog_pin, c->prog_ok ? "pinned" : "MISSING");
+	if (c->prog_ok)
+		printf(" (id %u, %s)", c->prog_id, c->prog_name);
+	printf("\n  counters %s: %s\n", c->counters_pin, c->counters_ok ? "pinned" : "MISSING");
+	for (unsigned int r = 0; r < c->nrules; r++)
+		printf("  rule handle %-4llu %-14s %-4s packets %llu bytes %llu\n",
+		       (unsigned long long)c->rules[r].handle, rule_kind(c->rules[r].comment),
+		       rule_family(&c->rules[r], st), (unsigned long long)c->rules[r].packets,
+		       (unsigned long long)c->rules[r].bytes);
+	for (unsigned int d = 0; d < c->ndrift; d++)
+		printf("  DRIFT: %s\n", c->drift[d]);
+	if (!c->ndrift)
+		printf("  in sync\n");
 }
 
 int cmd_status(int argc, char **argv)
 {
+	struct json_object *doc = NULL, *arr = NULL;
+	struct report_opts o;
 	char (*names)[32] = NULL;
-	int fmt, rc, n;
+	int rc, n;
 	bool drift = false;
 
 	n = begin_report(argc, argv,
 			 "Usage: sipguard status [CUSTOMER] [--json]\n"
 			 "State of each customer against the kernel: pins, program id, rules with\n"
 			 "handles and counters. Exit 4 when something drifted (pin or rule missing,\n"
-			 "namespace gone).\n", false, &fmt, &names, &rc);
+			 "namespace gone, state file unreadable).\n"
+			 "  --json      one JSON object: {\"schema\": \"sipguard/1\", \"customers\": [...]}\n"
+			 "  -h, --help  this text\n", false, &o, &names, &rc);
 	if (n < 0)
 		return rc;
-	if (fmt == 1)
-		printf("{\"customers\":[");
+	if (o.json) {
+		doc = sg_json_doc();
+		arr = sg_json_arr(doc, "customers");
+	}
 	for (int i = 0; i < n; i++) {
-		struct cust c;
-		if (probe(names[i], &c)) {
-			pr_warn("%s: unreadable state\n", names[i]);
+		struct cust *c = calloc(1, sizeof(*c));
+
+		if (!c)
+			return SG_EXIT_FAIL;
+		if (probe(names[i], c)) {
 			drift = true;
+			if (o.json) {
+				struct json_object *e = error_entry(c);
+
+				sg_json_bool(e, "in_sync", false);
+				json_object_array_add(arr, e);
+			} else {
+				printf("%s: state file unreadable\n  DRIFT: %s\n", c->name, c->error);
+			}
+			cust_free(c);
 			continue;
 		}
-		struct sg_state *st = &c.st;
-		drift |= c.ndrift > 0;
-		if (fmt == 1) {
-			printf("%s{\"customer\":", i ? "," : "");
-			json_str(stdout, st->p.customer);
-			printf(",\"profile\":");
-			json_str(stdout, st->profile_name);
-			printf(",\"profile_path\":");
-			json_str(stdout, st->profile_path);
-			printf(",\"mode\":\"%s\",\"netns\":", mode_of(st));
-			json_str(stdout, st->p.netns);
-			printf(",\"netns_present\":%s,\"hook\":\"%s\",\"attach\":",
-			       c.netns_ok ? "true" : "false",
-			       st->p.attach[0] ? "attach" : st->p.hook ? "forward" : "input");
-			json_str(stdout, st->p.attach);
-			printf(",\"generation\":%u,\"id\":%u,\"slot\":%u,\"variant\":\"%s\",\"table\":\"%s %s\",\"chain\":",
-			       st->generation, st->id, st->slot, st->variant, st->family, st->table);
-			json_str(stdout, st->chain);
-			printf(",\"pins\":{\"dir\":");
-			json_str(stdout, st->pin_dir);
-			printf(",\"dir_present\":%s,\"program\":", c.pin_dir_ok ? "true" : "false");
-			json_str(stdout, c.prog_pin);
-			printf(",\"program_present\":%s,\"program_id\":%u,\"program_name\":\"%s\","
-			       "\"counters_present\":%s},\"rules\":[",
-			       c.prog_ok ? "true" : "false", c.prog_id, c.prog_name,
-			       c.counters_ok ? "true" : "false");
-			for (unsigned int r = 0; r < c.nrules; r++) {
-				printf("%s{\"handle\":%llu,\"kind\":\"%s\",\"packets\":%llu,\"bytes\":%llu,\"comment\":",
-				       r ? "," : "", (unsigned long long)c.rules[r].handle,
-				       rule_kind(c.rules[r].comment),
-				       (unsigned long long)c.rules[r].packets,
-				       (unsigned long long)c.rules[r].bytes);
-				json_str(stdout, c.rules[r].comment);
-				printf("}");
-			}
-			printf("],\"drift\":[");
-			for (unsigned int d = 0; d < c.ndrift; d++) {
-				printf("%s", d ? "," : "");
-				json_str(stdout, c.drift[d]);
-			}
-			printf("]}");
-		} else {
-			printf("%s: profile %s (%s), mode %s, netns %s%s, %s\n", st->p.customer,
-			       st->profile_name, st->profile_path, mode_of(st),
-			       st->p.netns[0] ? st->p.netns : "(current)", c.netns_ok ? "" : " [GONE]",
-			       st->p.attach[0] ? st->p.attach : st->p.hook ? "hook forward" : "hook input");
-			printf("  generation %u, table %s %s, chain %s\n", st->generation, st->family,
-			       st->table, st->chain);
-			printf("  customer id %u, validator in profile slot %u (%s variant)\n", st->id,
-			       st->slot, st->variant[0] ? st->variant : "?");
-			printf("  program %s: %s", c.prog_pin, c.prog_ok ? "pinned" : "MISSING");
-			if (c.prog_ok)
-				printf(" (id %u, %s)", c.prog_id, c.prog_name);
-			printf("\n  counters %s: %s\n", c.counters_pin, c.counters_ok ? "pinned" : "MISSING");
-			for (unsigned int r = 0; r < c.nrules; r++)
-				printf("  rule handle %-4llu %-9s packets %llu bytes %llu\n",
-				       (unsigned long long)c.rules[r].handle, rule_kind(c.rules[r].comment),
-				       (unsigned long long)c.rules[r].packets,
-				       (unsigned long long)c.rules[r].bytes);
-			for (unsigned int d = 0; d < c.ndrift; d++)
-				printf("  DRIFT: %s\n", c.drift[d]);
-			if (!c.ndrift)
-				printf("  in sync\n");
-		}
-		cust_free(&c);
+		drift |= c->ndrift > 0;
+		if (o.json)
+			json_object_array_add(arr, status_json(c));
+		else
+			status_text(c);
+		cust_free(c);
 	}
-	if (fmt == 1)
-		printf("]}\n");
+	if (o.json) {
+		sg_json_bool(doc, "in_sync", !drift);
+		sg_json_emit(doc);
+	}
 	free(names);
 	return drift ? SG_EXIT_DRIFT : SG_EXIT_OK;
 }
@@ -351,129 +467,496 @@ static int read_counters(const char *pin, struct sg_counter out[SG_REASON_MAX])
 	return err;
 }
 
+/* Drop events the event stream did not deliver, per drop reason (sampled
+ * out, or lost to a full ring buffer), for customer C.
+ * PLACEHOLDER: the drop events (`sipguard events`, issue 15) are not in
+ * this version, so nothing is suppressed and this returns zeros; the events
+ * part reads its suppression counters here. The metric family
+ * (sipguard_events_suppressed_total) exists already so that dashboards and
+ * alerts can be written against it. */
+static int read_suppressed(const struct cust *c, uint64_t out[SG_REASON_MAX])
+{
+	memset(out, 0, sizeof(uint64_t) * SG_REASON_MAX);
+	return 0;
+}
+
+/* A customer as stats sees it. */
+struct scust {
+	struct cust *c;
+	bool probed;               /* else c->error says why not */
+	int counters_err;
+	struct sg_counter cnt[SG_REASON_MAX];
+	uint64_t suppressed[SG_REASON_MAX];
+};
+
+/* A profile's validator in the shared dataplane (dataplane.h). */
+struct slot_row {
+	unsigned int slot;
+	struct sg_slot_info si;
+};
+
+/* The loaded profile validators (none when nothing is enabled). */
+static int read_slots(struct slot_row **out)
+{
+	struct sg_dp dp;
+	int n = 0;
+
+	*out = NULL;
+	if (!sg_dp_exists(sg_pin_root()) || sg_dp_open(&dp, sg_pin_root(), false))
+		return 0;
+	*out = calloc(SG_MAX_PROFILES, sizeof(**out));
+	for (unsigned int s = 0; *out && s < SG_MAX_PROFILES; s++) {
+		struct sg_slot_info si;
+
+		if (sg_dp_slot_info(&dp, s, &si) || !si.hash)
+			continue;
+		si.name[sizeof(si.name) - 1] = 0;
+		(*out)[n].slot = s;
+		(*out)[n++].si = si;
+	}
+	sg_dp_close(&dp);
+	return n;
+}
+
+/* ---------------------------------------------------------- Prometheus */
+
+static void prom_family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* NAME{KEY="VALUE",...} VALUE; the labels as KEY, VALUE pairs up to NULL */
+static void prom_sample(FILE *f, const char *name, uint64_t value, ...)
+{
+	const char *k, *v;
+	bool first = true;
+	va_list ap;
+
+	fputs(name, f);
+	va_start(ap, value);
+	while ((k = va_arg(ap, const char *))) {
+		v = va_arg(ap, const char *);
+		fprintf(f, "%s%s=\"", first ? "{" : ",", k);
+		for (; *v; v++) {
+			if (*v == '\\' || *v == '"')
+				fprintf(f, "\\%c", *v);
+			else if (*v == '\n')
+				fputs("\\n", f);
+			else
+				fputc(*v, f);
+		}
+		fputc('"', f);
+		first = false;
+	}
+	va_end(ap);
+	fprintf(f, "%s %llu\n", first ? "" : "}", (unsigned long long)value);
+}
+
+/* A customer's rules summed by role and family: several rules share both
+ * (meter-full for UDP and TCP), and handles change with every generation. */
+struct rule_sum {
+	const char *role, *family;
+	uint64_t packets, bytes;
+};
+
+static unsigned int rule_sums(const struct cust *c, struct rule_sum *out)
+{
+	unsigned int n = 0;
+
+	for (unsigned int r = 0; r < c->nrules; r++) {
+		const char *role = rule_kind(c->rules[r].comment);
+		const char *fam = rule_family(&c->rules[r], &c->st);
+		unsigned int k;
+
+		for (k = 0; k < n; k++)
+			if (!strcmp(out[k].role, role) && !strcmp(out[k].family, fam))
+				break;
+		if (k == n)
+			out[n++] = (struct rule_sum){ role, fam, 0, 0 };
+		out[k].packets += c->rules[r].packets;
+		out[k].bytes += c->rules[r].bytes;
+	}
+	return n;
+}
+
+static void prom_write(FILE *f, const struct scust *v, int n, const struct slot_row *slots,
+		       int nslots, unsigned int state_errors)
+{
+	char num[16];
+
+	prom_family(f, "sipguard_customer_info", "gauge",
+		    "A customer enabled on this host, with its profile and mode (always 1).");
+	for (int i = 0; i < n; i++)
+		if (v[i].probed)
+			prom_sample(f, "sipguard_customer_info", 1, "customer", v[i].c->name, "profile",
+				    v[i].c->st.profile_name, "mode", mode_of(&v[i].c->st), NULL);
+	prom_family(f, "sipguard_customer_generation", "gauge",
+		    "Generation of the customer's rules and pins in force (grows with every change).");
+	for (int i = 0; i < n; i++)
+		if (v[i].probed)
+			prom_sample(f, "sipguard_customer_generation", v[i].c->st.generation, "customer",
+				    v[i].c->name, NULL);
+	prom_family(f, "sipguard_customer_drift", "gauge",
+		    "1 when the kernel's state differs from the customer's state file, as "
+		    "'sipguard status' reports it (exit 4), or the state file is unreadable; else 0.");
+	for (int i = 0; i < n; i++)
+		prom_sample(f, "sipguard_customer_drift",
+			    !v[i].probed || v[i].c->ndrift || v[i].counters_err, "customer", v[i].c->name,
+			    NULL);
+
+	for (int bytes = 0; bytes < 2; bytes++) {
+		const char *name = bytes ? "sipguard_bytes_total" : "sipguard_packets_total";
+
+		prom_family(f, name, "counter",
+			    bytes ? "Bytes judged by the customer's validator, per verdict reason "
+				    "(action: pass, drop, or monitor for a drop not done)."
+				  : "Packets judged by the customer's validator, per verdict reason "
+				    "(action: pass, drop, or monitor for a drop not done).");
+		for (int i = 0; i < n; i++) {
+			const struct cust *c = v[i].c;
+
+			if (!v[i].probed || v[i].counters_err)
+				continue;
+			for (int r = 0; r < SG_REASON_MAX; r++) {
+				if (!reason_name(r))
+					continue;
+				prom_sample(f, name, bytes ? v[i].cnt[r].bytes : v[i].cnt[r].packets,
+					    "customer", c->name, "profile", c->st.profile_name,
+					    "reason", reason_name(r), "action",
+					    r < SG_FIRST_DROP ? "pass" : c->st.monitor ? "monitor" : "drop",
+					    NULL);
+			}
+		}
+	}
+	for (int bytes = 0; bytes < 2; bytes++) {
+		const char *name = bytes ? "sipguard_rule_bytes_total" : "sipguard_rule_packets_total";
+
+		prom_family(f, name, "counter",
+			    bytes ? "Bytes matched by the customer's nftables rules, by the rule's role "
+				    "(last word of its comment) and family (ip, ip6, or the table's)."
+				  : "Packets matched by the customer's nftables rules, by the rule's role "
+				    "(last word of its comment) and family (ip, ip6, or the table's).");
+		for (int i = 0; i < n; i++) {
+			const struct cust *c = v[i].c;
+			struct rule_sum *sums;
+			unsigned int ns;
+
+			if (!v[i].probed || !c->nrules)
+				continue;
+			sums = calloc(c->nrules, sizeof(*sums));
+			if (!sums)
+				continue;
+			ns = rule_sums(c, sums);
+			for (unsigned int k = 0; k < ns; k++)
+				prom_sample(f, name, bytes ? sums[k].bytes : sums[k].packets, "customer",
+					    c->name, "profile", c->st.profile_name, "family",
+					    sums[k].family, "role", sums[k].role, NULL);
+			free(sums);
+		}
+	}
+	prom_family(f, "sipguard_events_suppressed_total", "counter",
+		    "Drop events not delivered to the event stream (sampled out or lost), per "
+		    "customer and drop reason.");
+	for (int i = 0; i < n; i++) {
+		if (!v[i].probed)
+			continue;
+		for (int r = SG_FIRST_DROP; r < SG_REASON_MAX; r++)
+			if (reason_name(r))
+				prom_sample(f, "sipguard_events_suppressed_total", v[i].suppressed[r],
+					    "customer", v[i].c->name, "reason", reason_name(r), NULL);
+	}
+	prom_family(f, "sipguard_profile_info", "gauge",
+		    "A profile's validator loaded on this host: its slot in the program array and "
+		    "its program variant (always 1).");
+	for (int s = 0; s < nslots; s++) {
+		snprintf(num, sizeof(num), "%u", slots[s].slot);
+		prom_sample(f, "sipguard_profile_info", 1, "profile", slots[s].si.name, "slot", num,
+			    "variant", sg_variant_name((int)slots[s].si.variant), NULL);
+	}
+	prom_family(f, "sipguard_profile_verified_instructions", "gauge",
+		    "Instructions the kernel verifier processed to load the profile's validator "
+		    "(of its 1000000 budget).");
+	for (int s = 0; s < nslots; s++) {
+		snprintf(num, sizeof(num), "%u", slots[s].slot);
+		prom_sample(f, "sipguard_profile_verified_instructions", slots[s].si.verified_insns,
+			    "profile", slots[s].si.name, "slot", num, NULL);
+	}
+	prom_family(f, "sipguard_state_errors", "gauge",
+		    "State files sipguard could not read (their customers are reported as drifted).");
+	prom_sample(f, "sipguard_state_errors", state_errors, NULL);
+}
+
+/* DIR/sipguard.prom for node_exporter's textfile collector: written to a
+ * temporary file in DIR, then renamed over it (a scrape never sees half). */
+static int prom_textfile(const char *dir, const struct scust *v, int n,
+			 const struct slot_row *slots, int nslots, unsigned int state_errors)
+{
+	char tmp[PATH_MAX], path[PATH_MAX];
+	FILE *f;
+	int fd, err = 0;
+
+	if (snprintf(path, sizeof(path), "%s/sipguard.prom", dir) >= (int)sizeof(path) ||
+	    snprintf(tmp, sizeof(tmp), "%s/.sipguard.prom.XXXXXX", dir) >= (int)sizeof(tmp)) {
+		pr_warn("--textfile: path too long: %s\n", dir);
+		return SG_EXIT_USAGE;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		pr_warn("--textfile: cannot create a file in %s: %s\n", dir, strerror(errno));
+		return SG_EXIT_FAIL;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+		return SG_EXIT_FAIL;
+	}
+	prom_write(f, v, n, slots, nslots, state_errors);
+	if (fflush(f) || ferror(f) || fchmod(fd, 0644) || fsync(fd))
+		err = errno ? errno : EIO;
+	if (fclose(f) && !err)
+		err = errno;
+	if (!err && rename(tmp, path))
+		err = errno;
+	if (err) {
+		pr_warn("--textfile: cannot write %s: %s\n", path, strerror(err));
+		unlink(tmp);
+		return SG_EXIT_FAIL;
+	}
+	return SG_EXIT_OK;
+}
+
+/* ---------------------------------------------------------- stats */
+
+static struct json_object *stats_json(const struct scust *s)
+{
+	const struct cust *c = s->c;
+	struct json_object *o = json_object_new_object(), *a;
+
+	sg_json_str(o, "customer", c->name);
+	sg_json_str(o, "profile", c->st.profile_name);
+	sg_json_str(o, "mode", mode_of(&c->st));
+	sg_json_u64(o, "generation", c->st.generation);
+	sg_json_bool(o, "in_sync", c->ndrift == 0 && !s->counters_err);
+	if (s->counters_err) {
+		char e[PATH_MAX + 100];
+
+		snprintf(e, sizeof(e), "counters not readable at %s: %s", c->counters_pin,
+			 strerror(-s->counters_err));
+		sg_json_str(o, "error", e);
+	} else {
+		a = sg_json_obj(o, "reasons");
+		for (int r = 0; r < SG_REASON_MAX; r++) {
+			struct json_object *ro;
+
+			if (!reason_name(r))
+				continue;
+			ro = sg_json_obj(a, reason_name(r));
+			sg_json_u64(ro, "packets", s->cnt[r].packets);
+			sg_json_u64(ro, "bytes", s->cnt[r].bytes);
+			sg_json_str(ro, "action",
+				    r < SG_FIRST_DROP ? "pass" : c->st.monitor ? "monitor" : "drop");
+		}
+	}
+	a = sg_json_arr(o, "rules");
+	for (unsigned int r = 0; r < c->nrules; r++) {
+		struct json_object *ro = json_object_new_object();
+
+		sg_json_str(ro, "kind", rule_kind(c->rules[r].comment));
+		sg_json_str(ro, "family", rule_family(&c->rules[r], &c->st));
+		sg_json_u64(ro, "handle", c->rules[r].handle);
+		sg_json_u64(ro, "packets", c->rules[r].packets);
+		sg_json_u64(ro, "bytes", c->rules[r].bytes);
+		json_object_array_add(a, ro);
+	}
+	return o;
+}
+
+static void stats_text(const struct scust *s)
+{
+	const struct cust *c = s->c;
+	const char *drop_action = c->st.monitor ? "monitor" : "drop";
+
+	printf("%s: profile %s, mode %s\n", c->name, c->st.profile_name, mode_of(&c->st));
+	if (!s->counters_err) {
+		printf("  %-22s %12s %14s  %s\n", "reason", "packets", "bytes", "action");
+		for (int r = 0; r < SG_REASON_MAX; r++) {
+			if (!reason_name(r) || !s->cnt[r].packets)
+				continue;
+			printf("  %-22s %12llu %14llu  %s\n", reason_name(r),
+			       (unsigned long long)s->cnt[r].packets, (unsigned long long)s->cnt[r].bytes,
+			       r < SG_FIRST_DROP ? "pass" : drop_action);
+		}
+	}
+	for (unsigned int r = 0; r < c->nrules; r++)
+		printf("  rule %-14s %-4s handle %-4llu packets %llu bytes %llu\n",
+		       rule_kind(c->rules[r].comment), rule_family(&c->rules[r], &c->st),
+		       (unsigned long long)c->rules[r].handle, (unsigned long long)c->rules[r].packets,
+		       (unsigned long long)c->rules[r].bytes);
+}
+
 int cmd_stats(int argc, char **argv)
 {
+	struct report_opts o;
+	struct scust *v;
+	struct slot_row *slots = NULL;
 	char (*names)[32] = NULL;
-	int fmt, rc, n;
+	unsigned int state_errors = 0;
+	int rc, n, nslots = 0;
+	bool counters_drift = false;
 
 	n = begin_report(argc, argv,
-			 "Usage: sipguard stats [CUSTOMER] [--json|--prometheus]\n"
+			 "Usage: sipguard stats [CUSTOMER] [--json | --prometheus [--textfile DIR]]\n"
 			 "Packets and bytes per verdict reason (pinned sg_counters map, summed over\n"
-			 "CPUs) and the counters of sipguard's nftables rules.\n", true, &fmt, &names, &rc);
+			 "CPUs) and the counters of sipguard's nftables rules.\n"
+			 "  --json          one JSON object: {\"schema\": \"sipguard/1\", \"customers\": [...],\n"
+			 "                  \"profiles\": [...]}\n"
+			 "  --prometheus    the Prometheus text format (customer info, drift, packets and\n"
+			 "                  bytes per reason, rule counters by role, suppressed events,\n"
+			 "                  loaded profile validators)\n"
+			 "  --textfile DIR  write it to DIR/sipguard.prom instead (tmp file + rename), for\n"
+			 "                  node_exporter's textfile collector\n"
+			 "  -h, --help      this text\n"
+			 "Exit 1 when a state file is unreadable, 4 when counters are missing (drift).\n",
+			 true, &o, &names, &rc);
 	if (n < 0)
 		return rc;
-	rc = SG_EXIT_OK;
-	if (fmt == 1)
-		printf("{\"customers\":[");
-	if (fmt == 2)
-		printf("# HELP sipguard_packets_total Packets judged by the validator, per reason.\n"
-		       "# TYPE sipguard_packets_total counter\n"
-		       "# HELP sipguard_bytes_total Bytes judged by the validator, per reason.\n"
-		       "# TYPE sipguard_bytes_total counter\n"
-		       "# HELP sipguard_rule_packets_total Packets matched by sipguard's nftables rules.\n"
-		       "# TYPE sipguard_rule_packets_total counter\n");
+	v = calloc(n ? (size_t)n : 1, sizeof(*v));
+	if (!v)
+		return SG_EXIT_FAIL;
 	for (int i = 0; i < n; i++) {
-		struct cust c;
-		struct sg_counter cnt[SG_REASON_MAX];
-		if (probe(names[i], &c)) {
+		struct scust *s = &v[i];
+
+		s->c = calloc(1, sizeof(*s->c));
+		if (!s->c) {
+			n = i;
 			rc = SG_EXIT_FAIL;
+			break;
+		}
+		if (probe(names[i], s->c)) {
+			state_errors++;
 			continue;
 		}
-		const char *cu = c.st.p.customer;
-		int err = read_counters(c.counters_pin, cnt);
-		if (err) {
-			pr_warn("%s: counters not readable at %s: %s\n", cu, c.counters_pin, strerror(-err));
-			rc = SG_EXIT_DRIFT;
+		s->probed = true;
+		s->counters_err = read_counters(s->c->counters_pin, s->cnt);
+		if (s->counters_err) {
+			pr_warn("%s: counters not readable at %s: %s\n", s->c->name, s->c->counters_pin,
+				strerror(-s->counters_err));
+			counters_drift = true;
 		}
-		const char *drop_action = c.st.monitor ? "monitor" : "drop";
-		if (fmt == 1) {
-			printf("%s{\"customer\":", i ? "," : "");
-			json_str(stdout, cu);
-			printf(",\"profile\":");
-			json_str(stdout, c.st.profile_name);
-			printf(",\"mode\":\"%s\",\"reasons\":{", mode_of(&c.st));
-			bool first = true;
-			for (int r = 0; r < SG_REASON_MAX; r++) {
-				if (!reason_name(r))
-					continue;
-				printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu,\"action\":\"%s\"}",
-				       first ? "" : ",", reason_name(r), (unsigned long long)cnt[r].packets,
-				       (unsigned long long)cnt[r].bytes,
-				       r < SG_FIRST_DROP ? "pass" : drop_action);
-				first = false;
-			}
-			printf("},\"rules\":[");
-			for (unsigned int r = 0; r < c.nrules; r++)
-				printf("%s{\"kind\":\"%s\",\"handle\":%llu,\"packets\":%llu,\"bytes\":%llu}",
-				       r ? "," : "", rule_kind(c.rules[r].comment),
-				       (unsigned long long)c.rules[r].handle,
-				       (unsigned long long)c.rules[r].packets,
-				       (unsigned long long)c.rules[r].bytes);
-			printf("]}");
-		} else if (fmt == 2) {
-			for (int r = 0; r < SG_REASON_MAX; r++) {
-				if (!reason_name(r))
-					continue;
-				const char *a = r < SG_FIRST_DROP ? "pass" : drop_action;
-				printf("sipguard_packets_total{customer=\"%s\",reason=\"%s\",action=\"%s\"} %llu\n",
-				       cu, reason_name(r), a, (unsigned long long)cnt[r].packets);
-				printf("sipguard_bytes_total{customer=\"%s\",reason=\"%s\",action=\"%s\"} %llu\n",
-				       cu, reason_name(r), a, (unsigned long long)cnt[r].bytes);
-			}
-			for (unsigned int r = 0; r < c.nrules; r++)
-				printf("sipguard_rule_packets_total{customer=\"%s\",rule=\"%s\",handle=\"%llu\"} %llu\n",
-				       cu, rule_kind(c.rules[r].comment), (unsigned long long)c.rules[r].handle,
-				       (unsigned long long)c.rules[r].packets);
-		} else {
-			printf("%s: profile %s, mode %s\n", cu, c.st.profile_name, mode_of(&c.st));
-			printf("  %-22s %12s %14s  %s\n", "reason", "packets", "bytes", "action");
-			for (int r = 0; r < SG_REASON_MAX; r++) {
-				if (!reason_name(r) || !cnt[r].packets)
-					continue;
-				printf("  %-22s %12llu %14llu  %s\n", reason_name(r),
-				       (unsigned long long)cnt[r].packets, (unsigned long long)cnt[r].bytes,
-				       r < SG_FIRST_DROP ? "pass" : drop_action);
-			}
-			for (unsigned int r = 0; r < c.nrules; r++)
-				printf("  rule %-9s handle %-4llu packets %llu bytes %llu\n",
-				       rule_kind(c.rules[r].comment), (unsigned long long)c.rules[r].handle,
-				       (unsigned long long)c.rules[r].packets,
-				       (unsigned long long)c.rules[r].bytes);
-		}
-		cust_free(&c);
+		read_suppressed(s->c, s->suppressed);
 	}
-	if (fmt == 1)
-		printf("]}\n");
+	if (o.json || o.prom)
+		nslots = read_slots(&slots);
+
+	rc = state_errors ? SG_EXIT_FAIL : counters_drift ? SG_EXIT_DRIFT : SG_EXIT_OK;
+	if (o.textfile) {
+		int r = prom_textfile(o.textfile, v, n, slots, nslots, state_errors);
+
+		if (r)
+			rc = r;
+	} else if (o.prom) {
+		prom_write(stdout, v, n, slots, nslots, state_errors);
+	} else if (o.json) {
+		struct json_object *doc = sg_json_doc(), *arr = sg_json_arr(doc, "customers"), *pa;
+
+		for (int i = 0; i < n; i++)
+			json_object_array_add(arr, v[i].probed ? stats_json(&v[i]) : error_entry(v[i].c));
+		pa = sg_json_arr(doc, "profiles");
+		for (int s = 0; s < nslots; s++) {
+			struct json_object *po = json_object_new_object();
+
+			sg_json_str(po, "profile", slots[s].si.name);
+			sg_json_u64(po, "slot", slots[s].slot);
+			sg_json_str(po, "variant", sg_variant_name((int)slots[s].si.variant));
+			sg_json_u64(po, "verified_instructions", slots[s].si.verified_insns);
+			sg_json_u64(po, "program_id", slots[s].si.prog_id);
+			json_object_array_add(pa, po);
+		}
+		sg_json_emit(doc);
+	} else {
+		for (int i = 0; i < n; i++)
+			if (v[i].probed)
+				stats_text(&v[i]);
+	}
+	for (int i = 0; i < n; i++)
+		cust_free(v[i].c);
+	free(v);
+	free(slots);
 	free(names);
 	return rc;
 }
 
+/* ---------------------------------------------------------- list */
+
 int cmd_list(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char usage[] =
+		"Usage: sipguard list [--json]\n"
+		"Enabled customers (from the state files): CUSTOMER PROFILE MODE NETNS GENERATION.\n"
+		"  --json      one JSON object: {\"schema\": \"sipguard/1\", \"customers\": [...]}\n"
+		"  -h, --help  this text\n"
+		"Exit 1 when a state file is unreadable (named on stderr; in the JSON, an entry\n"
+		"with \"error\").\n";
+	struct json_object *doc = NULL, *arr = NULL;
 	char (*names)[32] = NULL;
-	int n;
-	bool json = argc > 1 && !strcmp(argv[1], "--json");
+	bool json = false;
+	int c, n, rc = SG_EXIT_OK;
 
-	if (argc > 1 && !json) {
-		fputs("Usage: sipguard list [--json]\nEnabled customers (from the state files).\n",
-		      !strcmp(argv[1], "--help") ? stdout : stderr);
-		return !strcmp(argv[1], "--help") ? SG_EXIT_OK : SG_EXIT_USAGE;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 'h': fputs(usage, stdout); return SG_EXIT_OK;
+		default: fputs(usage, stderr); return SG_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		pr_warn("list: no arguments expected ('%s')\n", argv[optind]);
+		fputs(usage, stderr);
+		return SG_EXIT_USAGE;
+	}
+	if (json) {
+		doc = sg_json_doc();
+		arr = sg_json_arr(doc, "customers");
 	}
 	n = sg_state_customers(&names);
-	if (n < 0)
+	if (n < 0) {
+		pr_warn("cannot read %s/customers: %s\n", sg_state_dir(), strerror(-n));
+		if (json) {
+			sg_json_str(doc, "error", sg_log_first());
+			sg_json_emit(doc);
+		}
 		return SG_EXIT_FAIL;
-	if (json)
-		printf("[");
+	}
 	for (int i = 0; i < n; i++) {
 		static struct sg_state st;
-		if (sg_state_load(names[i], &st))
+		char err[768];
+
+		if (load_state(names[i], &st, err, sizeof(err))) {
+			rc = SG_EXIT_FAIL;
+			if (json) {
+				struct json_object *e = json_object_new_object();
+
+				sg_json_str(e, "customer", names[i]);
+				sg_json_str(e, "error", err);
+				json_object_array_add(arr, e);
+			}
 			continue;
+		}
 		if (json) {
-			printf("%s{\"customer\":\"%s\",\"profile\":", i ? "," : "", st.p.customer);
-			json_str(stdout, st.profile_name);
-			printf(",\"mode\":\"%s\",\"netns\":", mode_of(&st));
-			json_str(stdout, st.p.netns);
-			printf(",\"generation\":%u}", st.generation);
+			struct json_object *e = json_object_new_object();
+
+			sg_json_str(e, "customer", st.p.customer);
+			sg_json_str(e, "profile", st.profile_name);
+			sg_json_str(e, "mode", mode_of(&st));
+			sg_json_str(e, "netns", st.p.netns);
+			sg_json_u64(e, "generation", st.generation);
+			json_object_array_add(arr, e);
 		} else {
 			printf("%-31s %-10s %-8s %-20s gen %u\n", st.p.customer, st.profile_name,
 			       mode_of(&st), st.p.netns[0] ? st.p.netns : "(current)", st.generation);
@@ -481,7 +964,7 @@ int cmd_list(int argc, char **argv)
 		sg_params_free(&st.p);
 	}
 	if (json)
-		printf("]\n");
+		sg_json_emit(doc);
 	free(names);
-	return SG_EXIT_OK;
+	return rc;
 }

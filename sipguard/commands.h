@@ -1,5 +1,16 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
-/* Subcommands of the sipguard CLI; each lives in its own cmd_*.c file.
+/* Subcommands of the sipguard CLI; each lives in its own cmd_*.c file and
+ * has a line in main.c's command table. The conventions every command
+ * follows:
+ *  - options parsed with getopt_long (main() sets optind = 0 before it calls
+ *    the command, so getopt starts afresh, with GNU argument permutation);
+ *  - --help prints the usage to stdout and exits 0; a bad command line
+ *    prints it to stderr and exits 2 (nothing on stdout);
+ *  - a command that prints something takes --json: one JSON object
+ *    (sgjson.h: "schema": "sipguard/1", one line), or one per line for a
+ *    command that streams;
+ *  - a change (enable, disable, restore, ...) is written to the audit
+ *    trail (audit.h).
  * Exit codes shared by all subcommands: */
 #ifndef SG_COMMANDS_H
 #define SG_COMMANDS_H

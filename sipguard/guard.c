@@ -27,6 +27,7 @@
 #include <libnftnl/expr.h>
 #include <libnftnl/udata.h>
 
+#include "audit.h"
 #include "commands.h"
 #include "guard.h"
 #include "log.h"
@@ -759,6 +760,7 @@ out:
 int sg_apply(struct sg_params *p, bool restore)
 {
 	struct change c = { .p = p, .restore = restore, .lock = -1 };
+	bool planned = false, unchanged = false;
 	int rc;
 
 	if ((rc = sg_require_root()))
@@ -766,6 +768,7 @@ int sg_apply(struct sg_params *p, bool restore)
 	rc = plan(&c);
 	if (rc)
 		goto out;
+	planned = true;
 	if (c.have_prev && sg_params_equal(p, &c.prev.p) && c.prev.profile_hash == c.hash &&
 	    kernel_matches(&c)) {
 		/* leftovers of an enable that died before its state write */
@@ -773,10 +776,12 @@ int sg_apply(struct sg_params *p, bool restore)
 		sg_state_abort(p->customer);
 		printf("%s: already enabled with these parameters (profile %s, generation %u): no change\n",
 		       p->customer, c.prev.profile_name, c.prev.generation);
+		unchanged = true;
 		goto out;
 	}
 	rc = execute(&c);
 out:
+	sg_audit_enable(p, restore, planned ? &c.st : NULL, c.have_prev ? &c.prev : NULL, unchanged, rc);
 	change_free(&c);
 	return rc;
 }
@@ -802,6 +807,7 @@ int sg_teardown(const char *customer)
 		/* leftover pins of a lost state are still ours */
 		rm_pins_except(customer, 0);
 		close(lock);
+		sg_audit_disable(customer, NULL, SG_EXIT_FAIL);
 		return SG_EXIT_FAIL;
 	}
 	rc = SG_EXIT_OK;
@@ -853,6 +859,7 @@ int sg_teardown(const char *customer)
 		}
 		printf("%s: disabled\n", customer);
 	}
+	sg_audit_disable(customer, &st, rc);
 	sg_params_free(&st.p);
 	close(lock);
 	return rc;

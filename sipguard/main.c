@@ -1,21 +1,29 @@
 // SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
 /* sipguard: SIP protection with eBPF validators inside nftables. */
+#include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <bpf/libbpf.h>
+#include <json-c/json_c_version.h>
 
 #include "commands.h"
+#include "loader.h"
 #include "log.h"
+
+#ifndef SIPGUARD_VERSION
+#define SIPGUARD_VERSION "unknown"
+#endif
 
 int sg_verbose;
 
-struct sg_cmd {
+/* The subcommands: a new one is a line here and its cmd_*.c (commands.h). */
+static const struct sg_cmd {
 	const char *name;
 	int (*func)(int argc, char **argv);
 	const char *help;
-};
-
-static const struct sg_cmd cmds[] = {
+} cmds[] = {
 	{ "enable",   cmd_enable,   "enable a profile for a customer (in its network namespace)" },
 	{ "disable",  cmd_disable,  "remove a customer's rules, pins and state" },
 	{ "status",   cmd_status,   "show customers, profiles, pins and rules present in the kernel" },
@@ -29,39 +37,76 @@ static const struct sg_cmd cmds[] = {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: sipguard [-v] COMMAND [OPTIONS]\n\nCommands:\n");
+	fprintf(out, "Usage: sipguard [-v] COMMAND [OPTIONS]\n"
+		     "       sipguard [-v] --version\n\nCommands:\n");
 	for (const struct sg_cmd *c = cmds; c->name; c++)
 		fprintf(out, "  %-9s %s\n", c->name, c->help);
-	fprintf(out, "\nRun 'sipguard COMMAND --help' for a command's options.\n"
+	fprintf(out, "\nGlobal options (before COMMAND):\n"
+		     "  -v, --verbose  debug messages, and libbpf's (the verifier's log when a load fails)\n"
+		     "  -V, --version  the version (with -v: libbpf's, json-c's and the kernel's features)\n"
+		     "  -h, --help     this text\n"
+		     "\nRun 'sipguard COMMAND --help' for a command's options. Commands that print\n"
+		     "take --json (one object, \"schema\": \"sipguard/1\").\n"
 		     "Exit codes: 0 ok, 1 failed (nothing changed), 2 bad usage or input,\n"
 		     "3 environment (privileges, bpffs, xt_bpf, netns), 4 state drift.\n");
 }
 
+static void version(void)
+{
+	printf("sipguard %s\n", SIPGUARD_VERSION);
+	if (sg_verbose) {
+		char feat[256];
+
+		printf("libbpf %u.%u\n", libbpf_major_version(), libbpf_minor_version());
+		printf("json-c %s\n", json_c_version());
+		sg_kernel_features(feat, sizeof(feat));
+		printf("%s\n", feat);
+	}
+}
+
 int main(int argc, char **argv)
 {
-	int i = 1;
+	static const struct option opts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool want_version = false;
+	int c;
 
-	while (i < argc && argv[i][0] == '-') {
-		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
-			sg_verbose = 1;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			return SG_EXIT_OK;
-		} else {
-			pr_warn("unknown option '%s'\n", argv[i]);
+	/* "+": stop at the command; its options are its own */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+vVh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v': sg_verbose = 1; break;
+		case 'V': want_version = true; break;
+		case 'h': usage(stdout); return SG_EXIT_OK;
+		default:
+			pr_warn("unknown option '%s'\n", argv[optind - 1]);
 			usage(stderr);
 			return SG_EXIT_USAGE;
 		}
-		i++;
 	}
-	if (i >= argc) {
+	opterr = 1;
+	sg_log_libbpf_setup();
+	if (want_version) {
+		version();
+		return SG_EXIT_OK;
+	}
+	if (optind >= argc) {
 		usage(stderr);
 		return SG_EXIT_USAGE;
 	}
-	for (const struct sg_cmd *c = cmds; c->name; c++)
-		if (!strcmp(argv[i], c->name))
-			return c->func(argc - i, argv + i);
-	pr_warn("unknown command '%s'\n", argv[i]);
+	for (const struct sg_cmd *cmd = cmds; cmd->name; cmd++)
+		if (!strcmp(argv[optind], cmd->name)) {
+			char **sub = argv + optind;
+			int nsub = argc - optind;
+
+			optind = 0; /* the command's getopt_long starts afresh (sg_getopt) */
+			return cmd->func(nsub, sub);
+		}
+	pr_warn("unknown command '%s'\n", argv[optind]);
 	usage(stderr);
 	return SG_EXIT_USAGE;
 }

@@ -433,6 +433,13 @@ static int expr_cb(struct nftnl_expr *e, void *data)
 				snprintf(ri->bpf_path, sizeof(ri->bpf_path), "%.*s",
 					 (int)sizeof(info->path), info->path);
 		}
+	} else if (!strcmp(name, "payload") &&
+		   nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE) == NFT_PAYLOAD_NETWORK_HEADER) {
+		/* an address match: IPv4 (4 bytes) or IPv6 (16) */
+		uint32_t len = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN);
+
+		if (len == 4 || len == 16)
+			ri->nfproto = len == 4 ? NFPROTO_IPV4 : NFPROTO_IPV6;
 	} else if (!strcmp(name, "immediate") && nftnl_expr_is_set(e, NFTNL_EXPR_IMM_CHAIN)) {
 		snprintf(ri->jump, sizeof(ri->jump), "%s", nftnl_expr_get_str(e, NFTNL_EXPR_IMM_CHAIN));
 	}

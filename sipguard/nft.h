@@ -64,6 +64,7 @@ struct sg_rule_info {
 	char bpf_path[512];      /* xt bpf match info path, "" if none */
 	bool is_bpf;
 	char jump[256];          /* jump/goto target, "" if none */
+	int nfproto;             /* NFPROTO_IPV4/IPV6 when it matches addresses of one family, else 0 */
 };
 
 struct sg_name_list {

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "profile.h"
 
 /* Where a profile NAME is looked up (sg_profile_find; the order is in
@@ -144,7 +145,7 @@ static char *trim(char *s)
 
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
-#define perr(file, line, fmt, ...) fprintf(stderr, "%s:%d: " fmt "\n", file, line, ##__VA_ARGS__)
+#define perr(file, line, fmt, ...) pr_msg("%s:%d: " fmt "\n", file, line, ##__VA_ARGS__)
 
 static int parse_bool(const char *v, bool *out)
 {
@@ -578,7 +579,7 @@ static int parse_file(struct pctx *x, const char *file)
 
 	if (!f) {
 		err = -errno;
-		fprintf(stderr, "%s: cannot read profile: %s\n", file, strerror(errno));
+		pr_msg("%s: cannot read profile: %s\n", file, strerror(errno));
 		return err;
 	}
 	while (fgets(buf, sizeof(buf), f)) {
@@ -642,7 +643,7 @@ static int parse_file(struct pctx *x, const char *file)
 	}
 	if (!err && ferror(f)) {
 		err = -EIO;
-		fprintf(stderr, "%s:%d: read error\n", file, line);
+		pr_msg("%s:%d: read error\n", file, line);
 	}
 	fclose(f);
 	return err;
@@ -672,15 +673,15 @@ static int resolve(const char *name, char *path, size_t n)
 		return 0;
 	}
 	if (!*name || strpbrk(name, " \t")) {
-		fprintf(stderr, "sipguard: bad profile name '%s'\n", name);
+		pr_warn("bad profile name '%s'\n", name);
 		return -EINVAL;
 	}
 	if (sg_profile_find(name, path, n, NULL)) {
 		if (sg_profile_override_dir())
-			fprintf(stderr, "sipguard: no profile '%s' in %s or %s (run 'sipguard profiles' for the list, or give a file path)\n",
+			pr_warn("no profile '%s' in %s or %s (run 'sipguard profiles' for the list, or give a file path)\n",
 				name, sg_profile_override_dir(), sg_profile_dir());
 		else
-			fprintf(stderr, "sipguard: no profile '%s' in %s (run 'sipguard profiles' for the list, or give a file path)\n",
+			pr_warn("no profile '%s' in %s (run 'sipguard profiles' for the list, or give a file path)\n",
 				name, sg_profile_dir());
 		return -ENOENT;
 	}
@@ -717,18 +718,18 @@ int sg_profile_load(const char *name_or_path, struct sg_profile *p)
 	if (err)
 		goto fail;
 	if ((c->checks & SG_CHECK_METHODS) && !(c->flags & SG_F_ANY_METHOD) && !c->methods) {
-		fprintf(stderr, "%s:0: [methods] needs 'allow = METHOD...' or 'allow = any'\n", p->path);
+		pr_msg("%s:0: [methods] needs 'allow = METHOD...' or 'allow = any'\n", p->path);
 		err = -EINVAL;
 		goto fail;
 	}
 	if (!c->ports[0]) {
-		fprintf(stderr, "%s:0: no guarded ports ([ports] udp = / tcp =)\n", p->path);
+		pr_msg("%s:0: no guarded ports ([ports] udp = / tcp =)\n", p->path);
 		err = -EINVAL;
 		goto fail;
 	}
 	err = sg_dfa_build(p->patterns, p->n_patterns, c, &p->dfa);
 	if (err) {
-		fprintf(stderr, "%s:0: signature patterns do not fit the DFA (%s): use fewer patterns\n",
+		pr_msg("%s:0: signature patterns do not fit the DFA (%s): use fewer patterns\n",
 			p->path, strerror(-err));
 		goto fail;
 	}

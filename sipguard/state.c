@@ -131,6 +131,11 @@ int sg_state_load(const char *customer, struct sg_state *st)
 		else if (!strcmp(k, "variant")) snprintf(st->variant, sizeof(st->variant), "%s", v);
 	}
 	fclose(f);
+	if (!st->p.customer[0]) {
+		pr_warn("%s: not a sipguard state file (no 'customer = %s' line)\n", path, customer);
+		sg_params_free(&st->p);
+		return -EINVAL;
+	}
 	if (strcmp(st->p.customer, customer)) {
 		pr_warn("%s: state file names customer '%s'\n", path, st->p.customer);
 		return -EINVAL;

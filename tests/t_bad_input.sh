@@ -8,7 +8,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${SG_BUILD:=$here/../build}"
 source "$here/lib/lab.sh"
-LAB_CUST=sgb-cust
+LAB_CUST=sgb-cust${LAB_SUFFIX:-}
 [ -x "$SIPGUARD" ] || fail "no $SIPGUARD (build first)"
 for t in nft setpriv; do command -v $t >/dev/null || fail "$t not installed"; done
 PINS=$LAB_PINS

@@ -139,7 +139,8 @@ grep -q "profile pbx (enforce): 6 packets, 4 sip, 5 passed, 1 dropped, 0 would d
 python3 - "$tmp/j" <<'PY' && ok "json format" || bad "json format: $(cat "$tmp/j")"
 import json, sys
 j = json.load(open(sys.argv[1]))
-assert set(j) == {"profile", "mode", "packets", "sip", "passed", "dropped", "would_drop", "reasons", "verdicts"}, j.keys()
+assert j["schema"] == "sipguard/1", j
+assert set(j) == {"schema", "profile", "mode", "packets", "sip", "passed", "dropped", "would_drop", "reasons", "verdicts"}, j.keys()
 assert (j["profile"], j["mode"], j["packets"], j["sip"], j["passed"], j["dropped"], j["would_drop"]) == ("pbx", "enforce", 6, 4, 5, 1, 0), j
 assert j["reasons"] == {"sip": 3, "not-guarded": 1, "not-ip": 1, "scanner": 1}, j["reasons"]
 assert [(v["index"], v["verdict"], v["reason"]) for v in j["verdicts"]] == [

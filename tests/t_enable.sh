@@ -117,7 +117,7 @@ echo "$out" | grep -qiE "replied|\| *100 *\| *[0-9]+ *\|" && fail "svcrack got a
 s1=$(lab_reason $A scanner); v1=$(lab_rule_packets $A validator)
 [ "$s1" -gt "$s0" ] || fail "stats: scanner count did not grow ($s0 -> $s1): $(ls -R $LAB_PINS/$A; mount | grep bpf)"
 [ "$v1" -gt "$v0" ] || fail "validator rule counter did not grow ($v0 -> $v1)"
-sg stats $A --prometheus | grep -qE "^sipguard_packets_total\{customer=\"$A\",reason=\"scanner\",action=\"drop\"\} [1-9]" ||
+sg stats $A --prometheus | grep -qE "^sipguard_packets_total\{customer=\"$A\",profile=\"pbx-lab\",reason=\"scanner\",action=\"drop\"\} [1-9]" ||
 	fail "prometheus output lacks the scanner drops"
 ok "svmap/svwar/svcrack: no answer; scanner drops counted ($s0 -> $s1), prometheus ok"
 

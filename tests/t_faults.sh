@@ -9,7 +9,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${SG_BUILD:=$here/../build}"
 source "$here/lib/lab.sh"
-LAB_PHONE=sgf-phone LAB_CUST=sgf-cust LAB_CUST2=sgf-cust2
+LAB_PHONE=sgf-phone${LAB_SUFFIX:-} LAB_CUST=sgf-cust${LAB_SUFFIX:-} LAB_CUST2=sgf-cust2${LAB_SUFFIX:-}
 [ -x "$SIPGUARD" ] || fail "no $SIPGUARD (build first)"
 for t in nft nsenter unshare flock; do command -v $t >/dev/null || fail "$t not installed"; done
 PINS=$LAB_PINS

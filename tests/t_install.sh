@@ -138,7 +138,7 @@ f() { dpkg-deb -f "$deb" "$1"; }
 [ "$(f Package)" = sipguard ] && [ "$(f Version)" = "$version" ] && [ "$(f Architecture)" = "$arch" ] &&
 	ok "control: sipguard $version $arch" || bad "control: $(dpkg-deb -f "$deb")"
 dep=$(f Depends)
-for l in libbpf1 libmnl0 libnftnl11 libpcap0.8 libc6; do
+for l in libbpf1 libmnl0 libnftnl11 libpcap0.8 libjson-c5 libc6; do
 	[[ ",$dep" == *[\ ,]$l\ * || ",$dep" == *[\ ,]$l ]] || bad "Depends lacks $l: $dep"
 done
 ok "Depends (dpkg-shlibdeps): $dep"

@@ -13,7 +13,9 @@
 # SIPGUARD_PIN_ROOT in a bpffs directory of the test's own (LAB_PINS), so a
 # test never touches /var/lib/sipguard nor the host's shared dataplane in
 # /sys/fs/bpf/sipguard; customers of tests are named sgt-*.
-LAB_PHONE=sgt-phone LAB_CUST=sgt-cust LAB_CUST2=sgt-cust2
+# LAB_SUFFIX (default empty) is appended to the namespace names, so that test
+# runs of several checkouts on one host do not take each other's namespaces.
+LAB_PHONE=sgt-phone${LAB_SUFFIX:-} LAB_CUST=sgt-cust${LAB_SUFFIX:-} LAB_CUST2=sgt-cust2${LAB_SUFFIX:-}
 LAB_PHONE4=198.51.100.20 LAB_PHONE4B=198.51.100.21
 LAB_CUST4=192.0.2.10 LAB_CUST24=192.0.2.130      # sipp UAS
 LAB_CUSTK=192.0.2.11 LAB_CUST2K=192.0.2.131       # kamailio (lab_kamailio)
@@ -41,6 +43,17 @@ lab_down() {
 		done
 	fi
 	rm -rf "$LAB_PINS"
+	# what still runs in the lab's namespaces (sipp -bg daemonises itself,
+	# out of reach of jobs and timeout), and lab_uas's sipp in a namespace
+	# the test deleted and made again (found by its error file in LAB_TMP)
+	for c in $LAB_PHONE $LAB_CUST $LAB_CUST2; do
+		ip netns pids $c 2>/dev/null | xargs -r kill 2>/dev/null
+	done
+	if [ -n "${LAB_TMP:-}" ]; then
+		for c in /proc/[0-9]*; do
+			grep -qF -- "$LAB_TMP/uas-" "$c/cmdline" 2>/dev/null && kill "${c#/proc/}" 2>/dev/null
+		done
+	fi
 	ip netns del $LAB_PHONE 2>/dev/null
 	ip netns del $LAB_CUST 2>/dev/null
 	ip netns del $LAB_CUST2 2>/dev/null

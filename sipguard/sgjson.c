@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
+/* JSON output helpers (sgjson.h). */
+#include <stdio.h>
+
+#include "sgjson.h"
+
+struct json_object *sg_json_doc(void)
+{
+	struct json_object *o = json_object_new_object();
+
+	sg_json_str(o, "schema", SG_JSON_SCHEMA);
+	return o;
+}
+
+void sg_json_emit(struct json_object *doc)
+{
+	/* paths stay readable: "/" is not escaped */
+	fputs(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+	      stdout);
+	fputc('\n', stdout);
+	fflush(stdout);
+	json_object_put(doc);
+}
+
+void sg_json_str(struct json_object *o, const char *key, const char *v)
+{
+	json_object_object_add(o, key, v ? json_object_new_string(v) : NULL);
+}
+
+void sg_json_u64(struct json_object *o, const char *key, uint64_t v)
+{
+	json_object_object_add(o, key, json_object_new_uint64(v));
+}
+
+void sg_json_int(struct json_object *o, const char *key, int64_t v)
+{
+	json_object_object_add(o, key, json_object_new_int64(v));
+}
+
+void sg_json_bool(struct json_object *o, const char *key, bool v)
+{
+	json_object_object_add(o, key, json_object_new_boolean(v));
+}
+
+struct json_object *sg_json_obj(struct json_object *o, const char *key)
+{
+	struct json_object *n = json_object_new_object();
+
+	json_object_object_add(o, key, n);
+	return n;
+}
+
+struct json_object *sg_json_arr(struct json_object *o, const char *key)
+{
+	struct json_object *n = json_object_new_array();
+
+	json_object_object_add(o, key, n);
+	return n;
+}
