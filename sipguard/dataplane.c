@@ -210,7 +210,7 @@ int sg_dp_profile(struct sg_dp *dp, const struct sg_profile *p, uint64_t hash,
 		return -ENOSPC;
 	}
 	k = found >= 0 ? (unsigned int)found : (unsigned int)free_slot;
-	err = sg_loaded_open(p, &dp->sh, NULL, SG_VARIANT_AUTO, &l);
+	err = sg_loaded_open(p, &dp->sh, NULL, SG_VARIANT_AUTO, k, &l);
 	if (err)
 		return err;
 	err = pin_shared(dp);
@@ -226,7 +226,7 @@ int sg_dp_profile(struct sg_dp *dp, const struct sg_profile *p, uint64_t hash,
 	info.verified_insns = l->verified_insns;
 	info.prog_id = l->prog_id;
 	snprintf(info.name, sizeof(info.name), "%s", p->name);
-	snprintf(info.path, sizeof(info.path), "%s", path);
+	snprintf(info.path, sizeof(info.path), "%.*s", (int)sizeof(info.path) - 1, path);
 	/* the registry first, then the program: a kill between leaves a
 	 * slot whose program is the old one, which the next run reloads */
 	if (bpf_map_update_elem(dp->slots_fd, &k, &info, BPF_ANY)) {

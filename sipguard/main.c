@@ -30,6 +30,7 @@ static const struct sg_cmd {
 	{ "stats",    cmd_stats,    "packets and drops per reason (text, --json, --prometheus)" },
 	{ "list",     cmd_list,     "list enabled customers" },
 	{ "restore",  cmd_restore,  "rebuild every customer from the state file (boot)" },
+	{ "events",   cmd_events,   "the drop events: which packet was dropped, why, from where" },
 	{ "check",    cmd_check,    "offline verdicts of a profile on captures, with the kernel program" },
 	{ "profiles", cmd_profiles, "list shipped profiles or show one" },
 	{ NULL, NULL, NULL },

@@ -557,6 +557,17 @@ static int set_key(struct pctx *x, const char *file, int line, const char *sec, 
 		}
 	} else if (!strcmp(sec, "shield")) {
 		BOOL_KEY("drop_all_sip", set_flag(c, SG_F_DROP_ALL_SIP, b))
+	} else if (!strcmp(sec, "events")) {
+		if (!strcmp(key, "rate")) {
+			struct sg_rate_limit r;
+
+			if (parse_rate(file, line, v, &r))
+				return -EINVAL;
+			/* none: no events; else one per 1/rate s after a burst */
+			c->ev_interval_ns = r.rate ? 1000000000ull / r.rate : 0;
+			c->ev_burst = r.rate ? (r.burst ? r.burst : 1) : 0;
+			return 0;
+		}
 	}
 #undef BOOL_KEY
 #undef UINT_KEY
@@ -565,10 +576,10 @@ static int set_key(struct pctx *x, const char *file, int line, const char *sec, 
 }
 
 static const char *sections[] = { "profile", "ports", "methods", "sanity", "signatures",
-				  "reflection", "rate", "shield", NULL };
+				  "reflection", "rate", "shield", "events", NULL };
 
 static const __u32 section_check[] = { 0, 0, SG_CHECK_METHODS, SG_CHECK_SANITY,
-				       SG_CHECK_SIGNATURES, SG_CHECK_REFLECTION, 0, 0 };
+				       SG_CHECK_SIGNATURES, SG_CHECK_REFLECTION, 0, 0, 0 };
 
 static int parse_file(struct pctx *x, const char *file)
 {
@@ -609,7 +620,7 @@ static int parse_file(struct pctx *x, const char *file)
 				if (!strcmp(s, sections[k]))
 					break;
 			if (!sections[k]) {
-				perr(file, line, "unknown section [%s] (profile, ports, methods, sanity, signatures, reflection, rate, shield)", s);
+				perr(file, line, "unknown section [%s] (profile, ports, methods, sanity, signatures, reflection, rate, shield, events)", s);
 				err = -EINVAL;
 				break;
 			}
@@ -713,6 +724,9 @@ int sg_profile_load(const char *name_or_path, struct sg_profile *p)
 	c->max_line = 2048;
 	c->max_headers = SG_MAX_HEADERS_HARD;
 	c->max_uri = 512;
+	/* drop events on unless a profile says [events] rate = none */
+	c->ev_interval_ns = 1000000000ull / SG_EVENTS_RATE_DEFAULT;
+	c->ev_burst = SG_EVENTS_BURST_DEFAULT;
 
 	err = parse_file(&x, p->path);
 	if (err)

@@ -119,8 +119,9 @@ PY
 [ -f "$tmp/eth.pcap" ] || { echo "FAIL: packet generator"; exit 1; }
 
 # expected per packet of eth.pcap under pbx
+# (a drop says what was wrong: the detail after the reason)
 want="1 pass sip
-2 drop scanner
+2 drop scanner: pattern \"friendly-scanner\" in User-Agent, line 8
 3 pass not-guarded
 4 pass not-ip
 5 pass sip
@@ -146,6 +147,11 @@ assert j["reasons"] == {"sip": 3, "not-guarded": 1, "not-ip": 1, "scanner": 1}, 
 assert [(v["index"], v["verdict"], v["reason"]) for v in j["verdicts"]] == [
     (1, "pass", "sip"), (2, "drop", "scanner"), (3, "pass", "not-guarded"), (4, "pass", "not-ip"),
     (5, "pass", "sip"), (6, "pass", "sip")], j["verdicts"]
+d = j["verdicts"][1]
+assert d["detail"] == 'pattern "friendly-scanner" in User-Agent, line 8', d
+assert d["detail_fields"] == {"kind": "signature", "line": 8, "field": "User-Agent",
+                              "pattern": "friendly-scanner"}, d
+assert all("detail" not in v for v in j["verdicts"] if v["verdict"] == "pass"), j["verdicts"]
 PY
 
 # monitor mode (profile and --mode)
@@ -160,16 +166,16 @@ v = j["verdicts"][1]
 assert (v["verdict"], v["reason"], v.get("would_drop")) == ("pass", "scanner", True), v
 PY
 done
-"$sg" check --profile monitor "$tmp/eth.pcap" | grep -q "^2 pass scanner (would drop)$" && ok "monitor text" || bad "monitor text"
+"$sg" check --profile monitor "$tmp/eth.pcap" | grep -q "^2 pass scanner (would drop): pattern \"friendly-scanner\" in User-Agent, line 8$" && ok "monitor text" || bad "monitor text"
 
 # trunk: no REGISTER; shield: every SIP message dropped; edge: any method
-"$sg" check --profile trunk "$tmp/eth.pcap" | grep -q "^6 drop method-not-allowed$" && ok "trunk drops REGISTER" || bad "trunk REGISTER"
+"$sg" check --profile trunk "$tmp/eth.pcap" | grep -q "^6 drop method-not-allowed: line 1 (start line)$" && ok "trunk drops REGISTER" || bad "trunk REGISTER"
 "$sg" check --profile shield "$tmp/eth.pcap" >"$tmp/out"
 grep -q "^1 drop no-sip-service$" "$tmp/out" && grep -q "^5 drop no-sip-service$" "$tmp/out" && ok "shield" || bad "shield: $(cat "$tmp/out")"
 
 # several captures: index continues, capture named
 "$sg" check --profile pbx "$tmp/eth.pcap" "$tmp/sll.pcap" >"$tmp/out"
-grep -q "^8 $tmp/sll.pcap drop scanner$" "$tmp/out" && grep -q "12 packets" "$tmp/out" && ok "two captures" \
+grep -q "^8 $tmp/sll.pcap drop scanner: pattern" "$tmp/out" && grep -q "12 packets" "$tmp/out" && ok "two captures" \
 	|| bad "two captures: $(cat "$tmp/out")"
 "$sg" check --profile pbx --json "$tmp/eth.pcap" "$tmp/sll.pcap" | python3 -c '
 import json,sys; j=json.load(sys.stdin); v=j["verdicts"][7]
@@ -180,10 +186,12 @@ assert j["packets"]==12 and v["index"]==8 and v["capture"].endswith("sll.pcap") 
 "$sg" check --profile pbx "$tmp/refl.pcap" | grep -c " pass sip$" | grep -qx 4 && ok "responses pass without own hosts" \
 	|| bad "responses without own hosts"
 "$sg" check --profile pbx --own-host 192.0.2.10 --own-host pbx.example.com "$tmp/refl.pcap" >"$tmp/out"
-[ "$(grep -E '^[0-9]' "$tmp/out" | tr '\n' ';')" = "1 pass sip;2 drop via-not-own;3 pass sip;4 pass sip;" ] \
+[ "$(grep -E '^[0-9]' "$tmp/out" | sed 's/: .*//' | tr '\n' ';')" = "1 pass sip;2 drop via-not-own;3 pass sip;4 pass sip;" ] &&
+	grep -q "^2 drop via-not-own: top Via [^ ]* is not one of the customer's hosts" "$tmp/out" \
 	&& ok "--own-host" || bad "--own-host: $(cat "$tmp/out")"
 "$sg" check --profile pbx --peer 198.51.100.0/24 --peer 2001:db8::/32 "$tmp/refl.pcap" >"$tmp/out"
-[ "$(grep -E '^[0-9]' "$tmp/out" | tr '\n' ';')" = "1 pass sip;2 pass sip;3 drop response-not-peer;4 pass sip;" ] \
+[ "$(grep -E '^[0-9]' "$tmp/out" | sed 's/: .*//' | tr '\n' ';')" = "1 pass sip;2 pass sip;3 drop response-not-peer;4 pass sip;" ] &&
+	grep -q "^3 drop response-not-peer: source [^ ]* is not one of the customer's peers" "$tmp/out" \
 	&& ok "--peer" || bad "--peer: $(cat "$tmp/out")"
 
 # errors: truncated capture names file and packet, exit 2, no summary / JSON on stdout
