@@ -14,7 +14,8 @@ static void enable_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: sipguard enable CUSTOMER --profile NAME|FILE [options]\n"
-		"  --netns NAME|PATH        customer network namespace (/run/netns/NAME); default: current\n"
+		"  --netns NAME|PATH|host   customer network namespace (/run/netns/NAME), required;\n"
+		"                           host: the host's own\n"
 		"  --mode enforce|monitor   override the profile's mode\n"
 		"  --hook input|forward     netfilter hook of the base chain (default input)\n"
 		"  --own-host H             our Via sent-by host (repeatable)\n"
@@ -103,6 +104,10 @@ int cmd_enable(int argc, char **argv)
 		pr_warn("enable: --profile NAME|FILE is required\n");
 		goto out;
 	}
+	if (!p.netns[0]) {
+		pr_warn("enable: --netns NAME|PATH|host is required (host: the host's own network namespace)\n");
+		goto out;
+	}
 	if (p.hook && p.attach[0]) {
 		pr_warn("--hook and --attach exclude each other: the attach chain decides the hook\n");
 		goto out;
@@ -131,9 +136,6 @@ int cmd_disable(int argc, char **argv)
 
 int cmd_restore(int argc, char **argv)
 {
-	char (*names)[32];
-	int n, rc = SG_EXIT_OK;
-
 	if (argc > 1) {
 		fprintf(!strcmp(argv[1], "--help") ? stdout : stderr,
 			"Usage: sipguard restore\n"
@@ -142,27 +144,5 @@ int cmd_restore(int argc, char **argv)
 			sg_state_dir());
 		return !strcmp(argv[1], "--help") ? SG_EXIT_OK : SG_EXIT_USAGE;
 	}
-	if ((rc = sg_require_root()))
-		return rc;
-	n = sg_state_customers(&names);
-	if (n < 0) {
-		pr_warn("cannot read %s/customers\n", sg_state_dir());
-		return SG_EXIT_FAIL;
-	}
-	for (int i = 0; i < n; i++) {
-		static struct sg_state st;
-		if (sg_state_load(names[i], &st)) {
-			pr_warn("%s: unreadable state, skipped\n", names[i]);
-			rc = SG_EXIT_FAIL;
-			continue;
-		}
-		int r = sg_apply(&st.p, true);
-		if (r) {
-			pr_warn("%s: not restored (exit %d)\n", names[i], r);
-			rc = SG_EXIT_FAIL;
-		}
-		sg_params_free(&st.p);
-	}
-	free(names);
-	return rc;
+	return sg_restore();
 }
