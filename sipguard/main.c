@@ -23,6 +23,7 @@ static const struct sg_cmd cmds[] = {
 	{ "list",     cmd_list,     "list enabled customers" },
 	{ "restore",  cmd_restore,  "rebuild every customer from the state file (boot)" },
 	{ "apply",    cmd_apply,    "bring the customers to the desired state of customer files" },
+	{ "sync",     cmd_sync,     "fleet agent: apply the desired state kept in etcd, on every change" },
 	{ "check",    cmd_check,    "offline verdicts of a profile on captures, with the kernel program" },
 	{ "profiles", cmd_profiles, "list shipped profiles or show one" },
 	{ NULL, NULL, NULL },
