@@ -18,6 +18,7 @@
 #include "nft.h"
 #include "sipguard.h"
 #include "state.h"
+#include "sync.h"
 
 static const char *reason_name(int r)
 {
@@ -222,6 +223,7 @@ static int begin_report(int argc, char **argv, const char *usage, bool prom_ok, 
 		*exit_code = rc;
 		return -1;
 	}
+	sg_lock_shared(); /* a plan being executed is seen whole or not at all */
 	n = names_for(one, names);
 	if (n < 0) {
 		*exit_code = -n;
@@ -319,7 +321,9 @@ int cmd_status(int argc, char **argv)
 		cust_free(&c);
 	}
 	if (fmt == 1)
-		printf("]}\n");
+		printf("],\"sync_revision\":%s}\n", sg_sync_revision_json());
+	else if (sg_sync_revision() >= 0)
+		printf("sync: etcd revision %lld applied\n", sg_sync_revision());
 	free(names);
 	return drift ? SG_EXIT_DRIFT : SG_EXIT_OK;
 }
@@ -372,6 +376,9 @@ int cmd_stats(int argc, char **argv)
 		       "# TYPE sipguard_bytes_total counter\n"
 		       "# HELP sipguard_rule_packets_total Packets matched by sipguard's nftables rules.\n"
 		       "# TYPE sipguard_rule_packets_total counter\n");
+	if (fmt == 2 && sg_sync_revision() >= 0)
+		printf("# HELP sipguard_sync_revision etcd revision of the desired state applied by sipguard sync.\n"
+		       "# TYPE sipguard_sync_revision gauge\nsipguard_sync_revision %lld\n", sg_sync_revision());
 	for (int i = 0; i < n; i++) {
 		struct cust c;
 		struct sg_counter cnt[SG_REASON_MAX];
@@ -459,6 +466,7 @@ int cmd_list(int argc, char **argv)
 		      !strcmp(argv[1], "--help") ? stdout : stderr);
 		return !strcmp(argv[1], "--help") ? SG_EXIT_OK : SG_EXIT_USAGE;
 	}
+	sg_lock_shared();
 	n = sg_state_customers(&names);
 	if (n < 0)
 		return SG_EXIT_FAIL;
