@@ -133,7 +133,7 @@ int cmd_apply(int argc, char **argv)
 	err = sg_desired_load(path, &d);
 	if (err) {
 		pr_warn("%s: %s: nothing changed\n", path,
-			err == -EINVAL ? "errors in the desired state" : "cannot read it");
+			err == -EINVAL ? "errors in the desired state" : strerror(-err));
 		sg_desired_free(&d);
 		return SG_EXIT_USAGE;
 	}

@@ -412,11 +412,8 @@ int sg_desired_load(const char *path, struct sg_desired *d)
 
 	memset(d, 0, sizeof(*d));
 	snprintf(d->where, sizeof(d->where), "%s", path);
-	if (stat(path, &sb)) {
-		err = -errno;
-		fprintf(stderr, "sipguard: %s: %s\n", path, strerror(errno));
-		return err;
-	}
+	if (stat(path, &sb))
+		return -errno;
 	if (S_ISDIR(sb.st_mode)) {
 		struct dirent *de;
 		char **names = NULL;
@@ -424,11 +421,8 @@ int sg_desired_load(const char *path, struct sg_desired *d)
 		DIR *dir = opendir(path);
 
 		d->whole = true;
-		if (!dir) {
-			err = -errno;
-			fprintf(stderr, "sipguard: %s: %s\n", path, strerror(errno));
-			return err;
-		}
+		if (!dir)
+			return -errno;
 		/* NAME.conf; hidden files and others (editor backups, .dpkg-old) are not read */
 		while ((de = readdir(dir))) {
 			size_t l = strlen(de->d_name);

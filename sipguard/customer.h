@@ -40,7 +40,7 @@ int sg_desired_add(struct sg_desired *d, const char *label, const char *name, co
 		   size_t len);
 /* Reads PATH: a directory (every NAME.conf in it; the whole desired state)
  * or one file. Every file is checked, every error printed. Returns 0,
- * -EINVAL (a bad file) or -errno (PATH unreadable). */
+ * -EINVAL (a bad file) or -errno (PATH unreadable, not said). */
 int sg_desired_load(const char *path, struct sg_desired *d);
 /* Sorts by name; two texts for one customer are an error (-EINVAL). */
 int sg_desired_finish(struct sg_desired *d);
