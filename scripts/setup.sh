@@ -7,7 +7,7 @@ if [ "$(id -u)" != 0 ]; then echo "setup: run as root (apt-get, bpffs, netns)" >
 pkgs=(build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
       libmnl-dev libnftnl-dev libpcap-dev libosip2-dev nftables iptables iproute2
       sip-tester sipvicious tcpdump tshark kamailio hyperfine gnuplot-nox libclang-rt-14-dev
-      python3 jq linux-perf)
+      python3 jq linux-perf libcurl4-openssl-dev libjson-c-dev etcd-server etcd-client curl)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -15,8 +15,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get update -qq
 	apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-# kamailio's package starts a daemon on 5060 in the root namespace; we only
-# run it inside our own namespaces.
+# kamailio's and etcd-server's packages start daemons in the root namespace
+# (5060; 2379 and 2380); the tests run their own inside their namespaces.
 systemctl disable --now kamailio >/dev/null 2>&1 || true
+systemctl disable --now etcd >/dev/null 2>&1 || true
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)"
