@@ -134,12 +134,23 @@ int cmd_apply(int argc, char **argv)
 	if (err) {
 		pr_warn("%s: %s: nothing changed\n", path,
 			err == -EINVAL ? "errors in the desired state" : strerror(-err));
+		if (json) {
+			j = json_object_new_object();
+			json_object_object_add(j, "plan", json_object_new_array());
+			json_object_object_add(j, "change", json_object_new_boolean(0));
+			json_object_object_add(j, "errors", json_object_new_boolean(1));
+			json_object_object_add(j, "source", json_object_new_string(path));
+			json_object_object_add(j, "dry_run", json_object_new_boolean(dry));
+			json_object_object_add(j, "exit", json_object_new_int(SG_EXIT_USAGE));
+			printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+			json_object_put(j);
+		}
 		sg_desired_free(&d);
 		return SG_EXIT_USAGE;
 	}
 	rc = sg_apply_desired(&d, dry ? SG_APPLY_DRY_RUN : 0, json ? &j : NULL, &changed, NULL, NULL);
 	if (j) {
-		printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+		printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(j);
 	}
 	sg_desired_free(&d);

@@ -191,8 +191,15 @@ static int apply_snapshot(struct sync *s, const struct sg_etcd_kvs *kvs, bool qu
 		     (long long)s->applied);
 		goto out;
 	}
-	/* the plan is printed when it changes something */
+	/* the plan is printed when it changes something; SIGTERM waits for its end */
+	sigset_t term, old;
+
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigaddset(&term, SIGINT);
+	sigprocmask(SIG_BLOCK, &term, &old);
 	rc = sg_apply_desired(&d, SG_APPLY_QUIET, NULL, &changed, record, s);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (!rc) {
 		if (changed)
 			slog(s, "revision %lld applied (%u customer%s under %s)\n", (long long)kvs->revision,
@@ -240,7 +247,10 @@ int cmd_sync(int argc, char **argv)
 	};
 	static struct sync s;
 	const char *urls = NULL, *prefix = NULL;
-	struct sigaction sa = { .sa_handler = on_signal };
+	/* SA_RESTART: a plan's system calls are not cut short (they are also
+	 * blocked while a plan runs); the watch and the back-off notice stop
+	 * within a second */
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 	bool once = false;
 	int c, rc;
 

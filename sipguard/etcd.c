@@ -396,12 +396,16 @@ static size_t on_stream(char *p, size_t size, size_t nmemb, void *arg)
 	size_t n = size * nmemb;
 
 	/* messages end with a newline */
-	for (size_t i = 0; i < n && !w->end; i++) {
-		if (p[i] != '\n') {
-			if (body_add(&w->line, p + i, 1))
-				return 0;
-			continue;
-		}
+	for (size_t i = 0; i < n && !w->end;) {
+		const char *nl = memchr(p + i, '\n', n - i);
+		size_t k = nl ? (size_t)(nl - (p + i)) : n - i;
+
+		if (body_add(&w->line, p + i, k))
+			return 0;
+		i += k;
+		if (!nl)
+			break;
+		i++;
 		if (w->line.len)
 			watch_message(w, w->line.buf);
 		w->line.len = 0;

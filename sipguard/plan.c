@@ -120,13 +120,6 @@ static unsigned int diff(const struct sg_state *prev, const struct sg_params *w,
 	return ch;
 }
 
-bool sg_params_same(const struct sg_params *a, const struct sg_params *b)
-{
-	struct sg_state s = { .p = *a };
-
-	return !strcmp(a->customer, b->customer) && diff(&s, b, 0) == 0;
-}
-
 /* ------------------------------------------------------ the checks */
 
 static const struct sg_plan_profile *plan_profile(struct sg_plan *pl, const char *name)

@@ -123,8 +123,6 @@ uint64_t sg_profile_hash(const struct sg_profile *pr);
 unsigned int sg_pins_max_gen(const char *customer);
 void sg_pins_remove_dir(const char *dir);
 void sg_pins_remove_except(const char *customer, unsigned int keep); /* keep 0: all */
-/* A customer's lists are compared as sets (their order does not matter). */
-bool sg_params_same(const struct sg_params *a, const struct sg_params *b);
 /* Do A and B name the same network namespace ("host", a name in
  * /run/netns, a path)? */
 bool sg_netns_same(const char *a, const char *b);
