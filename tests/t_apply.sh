@@ -189,6 +189,31 @@ nsenter --net=/run/netns/$N4 nft list ruleset 2>/dev/null | grep -q "sipguard $A
 sg status $A >/dev/null || fail "status $A after the move rc=$?"
 ok "namespace move: 'netns $N1 -> $N4 (moves ...)' in the plan, 'moved from' in the output, rules only in $N4"
 
+# ---- kill -9 in the middle of a plan: a rerun converges ---------------------------------
+cp "$D/$A.conf" "$LAB_TMP/a.conf" && cp "$D/$B.conf" "$LAB_TMP/b.conf"
+printf 'mode = monitor\n' >>"$D/$A.conf"
+sed -i 's/^mode = monitor/mode = enforce/' "$D/$B.conf"
+for point in after-pin before-nft after-nft; do
+	out=$(SIPGUARD_FAULT=$point sg apply "$D" 2>&1); rc=$?
+	[ $rc -eq 137 ] || fail "apply killed at $point: rc=$rc: $out"
+	apply_ok "$D"
+	echo "$out" | grep -q "^applied: " || fail "rerun after a kill at $point: $out"
+	for c in $A $B; do
+		sg status $c >/dev/null || fail "status $c after a kill at $point and a rerun: rc=$?"
+		[ "$(ls "$LAB_PINS/$c" | wc -l)" -eq 1 ] || fail "$c: generations pinned after the rerun: $(ls "$LAB_PINS/$c")"
+	done
+	apply_ok "$D"
+	[ "$out" = "no change (2 customers as desired)" ] || fail "second rerun after a kill at $point: $out"
+	# back, for the next point
+	cp "$LAB_TMP/a.conf" "$D/$A.conf" && cp "$LAB_TMP/b.conf" "$D/$B.conf"
+	apply_ok "$D"
+	printf 'mode = monitor\n' >>"$D/$A.conf"
+	sed -i 's/^mode = monitor/mode = enforce/' "$D/$B.conf"
+done
+cp "$LAB_TMP/a.conf" "$D/$A.conf" && cp "$LAB_TMP/b.conf" "$D/$B.conf"
+apply_ok "$D"
+ok "apply of two changes killed -9 at after-pin, before-nft, after-nft: a rerun converges (one generation each, status in sync), then 'no change'"
+
 # ---- the kernel lost a chain: apply repairs it ----------------------------------------
 nsenter --net=/run/netns/$N2 nft delete table inet sipguard 2>/dev/null
 sg status $B >/dev/null; [ $? -eq 4 ] || fail "status after deleting $B's table: want 4"
