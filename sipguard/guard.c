@@ -11,32 +11,18 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
-#include <time.h>
 #include <arpa/inet.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
-#include <linux/netfilter.h>
-#include <linux/netfilter/nf_tables.h>
-#include <linux/netfilter/xt_bpf.h>
-#include <bpf/bpf.h>
-#include <libnftnl/table.h>
-#include <libnftnl/chain.h>
-#include <libnftnl/rule.h>
-#include <libnftnl/set.h>
-#include <libnftnl/expr.h>
-#include <libnftnl/udata.h>
 
 #include "commands.h"
 #include "guard.h"
 #include "log.h"
-#include "nft.h"
-#include "dataplane.h"
 #include "profile.h"
 #include "plan.h"
-#include "rules.h"
 
 /* ---------------------------------------------------------------- misc */
 int sg_cidr_parse(const char *s, struct sg_range *r)
