@@ -28,7 +28,8 @@ static void apply_usage(FILE *f)
 		"first: an error in any file changes nothing.\n"
 		"  PATH       a directory of CUSTOMER.conf files (sipguard-customer(5)): the whole\n"
 		"             desired state, customers enabled here and not in it are disabled;\n"
-		"             or one CUSTOMER.conf: that customer only. Default: %s\n"
+		"             or one CUSTOMER.conf: that customer only.\n"
+		"             Default: %s\n"
 		"  --dry-run  print the plan, change nothing\n"
 		"  --json     the plan and what was done as JSON\n",
 		SIPGUARD_CUSTOMERS_DIR);
