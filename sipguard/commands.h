@@ -31,6 +31,8 @@ int cmd_status(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 
 #endif
