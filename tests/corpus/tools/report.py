@@ -19,8 +19,6 @@ def verdicts(path):
 def main():
     idx = dict((int(l.split()[0]), l.split()[1]) for l in open(sys.argv[1]))
     runs = [verdicts(p) for p in sys.argv[2:]]
-    base = sys.argv[1].rsplit("/", 1)[0] if "/" in sys.argv[1] else "."
-    corpus = sys.argv[1].rsplit("/", 2)[0] if False else None
     for i in sorted(idx):
         vs = [r[i] for r in runs]
         if all(v["verdict"] == "pass" for v in vs):
