@@ -115,6 +115,10 @@ pcap("refl.pcap", 1, [eth(udp4(resp(200, "192.0.2.10:5060"), src="198.51.100.7")
                       eth(udp4(resp(200, "203.0.113.99:5060"), src="198.51.100.7"), 0x0800),
                       eth(udp4(resp(200, "192.0.2.10:5060"), src="203.0.113.5"), 0x0800),
                       eth(udp4(resp(200, "PBX.Example.COM"), src="198.51.100.7"), 0x0800)])
+# opt-in settings of the profiles (profiles/README.md), one packet each:
+# 1 an OPTIONS without Max-Forwards
+optin = [udp4(sip("OPTIONS sip:bob@192.0.2.10 SIP/2.0", mf=False))]
+pcap("optin.pcap", 1, [eth(p, 0x0800) for p in optin])
 PY
 [ -f "$tmp/eth.pcap" ] || { echo "FAIL: packet generator"; exit 1; }
 
@@ -165,6 +169,20 @@ done
 "$sg" check --profile trunk "$tmp/eth.pcap" | grep -q "^6 drop method-not-allowed$" && ok "trunk drops REGISTER" || bad "trunk REGISTER"
 "$sg" check --profile shield "$tmp/eth.pcap" >"$tmp/out"
 grep -q "^1 drop no-sip-service$" "$tmp/out" && grep -q "^5 drop no-sip-service$" "$tmp/out" && ok "shield" || bad "shield: $(cat "$tmp/out")"
+
+# opt-in settings: the shipped profiles against a pbx with each one switched
+# the other way (optin.pcap, one packet per setting)
+verdicts() { "$sg" check --profile "$1" "$tmp/optin.pcap" | grep -E '^[0-9]+ ' | tr '\n' ';'; }
+want_shipped="1 pass sip;"
+want_optin="1 drop missing-header;"
+printf '[profile]\nbase = %s/profiles/pbx.ini\nname = pbx-optin\n[sanity]\nrequire_max_forwards = yes\n' \
+	"$SG_SRC" >"$tmp/optin.ini"
+for p in pbx edge trunk; do
+	got=$(verdicts $p)
+	[ "$got" = "$want_shipped" ] && ok "$p: shipped defaults on optin.pcap" || bad "$p on optin.pcap: got [$got], want [$want_shipped]"
+done
+got=$(verdicts "$tmp/optin.ini")
+[ "$got" = "$want_optin" ] && ok "opt-in settings on optin.pcap" || bad "opt-in profile on optin.pcap: got [$got], want [$want_optin]"
 
 # several captures: index continues, capture named
 "$sg" check --profile pbx "$tmp/eth.pcap" "$tmp/sll.pcap" >"$tmp/out"

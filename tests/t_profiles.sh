@@ -27,7 +27,9 @@ done
 # settings that matter
 "$sg" profiles pbx >"$tmp/pbx"
 grep -q "INVITE ACK BYE CANCEL REGISTER OPTIONS PRACK SUBSCRIBE NOTIFY PUBLISH INFO REFER MESSAGE UPDATE" "$tmp/pbx" || bad "pbx methods"
-grep -q "require_max_forwards=yes" "$tmp/pbx" || bad "pbx require_max_forwards"
+for p in pbx trunk edge; do
+	"$sg" profiles $p | grep -q "require_max_forwards=no" || bad "$p requires Max-Forwards (RFC 3261 16.3: optional)"
+done
 grep -q "max_message=16384 max_line=2048 max_headers=128 max_uri=512" "$tmp/pbx" || bad "pbx limits"
 grep -q "scanner_shape=yes" "$tmp/pbx" || bad "pbx scanner_shape"
 "$sg" profiles trunk | grep "^methods:" | grep -qw "REGISTER" && bad "trunk allows REGISTER"
