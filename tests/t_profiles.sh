@@ -34,6 +34,10 @@ grep -q "max_message=16384 max_line=2048 max_headers=128 max_uri=512" "$tmp/pbx"
 grep -q "scanner_shape=yes" "$tmp/pbx" || bad "pbx scanner_shape"
 "$sg" profiles trunk | grep "^methods:" | grep -qw "REGISTER" && bad "trunk allows REGISTER"
 "$sg" profiles edge | grep -q "any well-formed method" || bad "edge any method"
+"$sg" profiles edge | grep -q "uri_schemes=any" || bad "edge takes any Request-URI scheme"
+for p in pbx trunk; do
+	"$sg" profiles $p | grep -q "uri_schemes=sip sips tel tels urn" || bad "$p scheme list"
+done
 "$sg" profiles shield | grep -q "drop_all_sip=yes" || bad "shield drop_all_sip"
 "$sg" profiles shield | grep -q "5061" || bad "shield guards 5061"
 for p in pbx trunk edge monitor; do
@@ -72,6 +76,8 @@ done <<EOF2
 2|bad port|[ports]\nudp = 70000\n
 3|bad value|[sanity]\nenabled = yes\nmax_headers = 500\n
 2|bad value|[sanity]\nrequire_max_forwards = maybe\n
+2|unknown scheme 'http'|[sanity]\nuri_schemes = sip sips tel tels urn http\n
+3|all five|[sanity]\nenabled = yes\nuri_schemes = sip sips\n
 2|unknown signature field|[signatures]\npattern = body:x\n
 2|bad rate|[rate]\nper_source = fast\n
 1|bad section header|[profile\n

@@ -69,9 +69,9 @@ def emit(name, items, comment, manifests):
     (suffix, profiles, options, override dict expectation->expectation)."""
     frames = [f for f, _, _ in items]
     write_pcap(os.path.join(OUT, name + ".pcap"), frames)
-    notes = "\n".join("packet %d: %s -> %s" % (i + 1, note, e) for i, (_, e, note) in enumerate(items))
     for suffix, profiles, options, override in manifests:
         exp = [override.get(i + 1, e) for i, (_, e, _) in enumerate(items)]
+        notes = "\n".join("packet %d: %s -> %s" % (i + 1, note, exp[i]) for i, (_, _, note) in enumerate(items))
         write_manifest(os.path.join(OUT, name + suffix + ".manifest"),
                        comment + "\nMade by pcaps/make/craft.py (crafted, struct-written pcap).\n" + notes,
                        name + ".pcap", profiles, exp, options)
@@ -265,8 +265,10 @@ def malformed():
     it.append((udp(O.replace("User-Agent:", "X-H: h\r\n" * 140 + "User-Agent:")), D("too-large"), "149 header lines (> 128)"))
     emit("malformed", it,
          "Malformed requests, one flaw each (one sanity rule per packet), to 192.0.2.10:5060.\n"
-         "Same reasons under pbx and edge (method cases are in method-foo).",
-         [("", ["pbx", "edge"], "", {})])
+         "Same reasons under pbx and edge (method cases are in method-foo), but for the http:\n"
+         "Request-URI, a well-formed scheme that edge lets through (uri_schemes = any, RFC 3261\n"
+         "allows any absoluteURI: the stack answers 416): malformed.edge.manifest.",
+         [("", ["pbx"], "", {}), (".edge", ["edge"], "", {4: P})])
 
 
 def method_foo():

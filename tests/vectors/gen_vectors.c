@@ -924,10 +924,36 @@ static void gen_invalid(void)
 	add(SET_INVALID, T_UDP4, "unknown-method-foobar", "drop method-not-allowed", PASS, b.p,
 	    b.len, "well-formed extension method: pbx allow-list drops, edge passes");
 	b.len = 0;
-	tmpl(&b, T_UDP4, "INVITE http://example.com/bob SIP/2.0", "INVITE", 0, NULL, sdp_v4, CL_AUTO);
-	invalid(T_UDP4, "ruri-scheme-http", "bad-uri-scheme", &b, NULL);
-	tmpl(&b, T_UDP4, "OPTIONS mailto:bob@example.com SIP/2.0", "OPTIONS", 0, NULL, NULL, CL_AUTO);
-	invalid(T_UDP4, "ruri-scheme-mailto", "bad-uri-scheme", &b, NULL);
+	/* Request-URI schemes: RFC 3261 allows any absoluteURI, the UAS answers
+	 * 416 (RFC 4475 3.3.2, 3.3.3). edge: uri_schemes = any; pbx keeps the
+	 * list sip sips tel tels urn */
+	{
+		static const struct { const char *start, *method, *name; } sch[] = {
+			{ "INVITE http://example.com/bob SIP/2.0", "INVITE", "ruri-scheme-http" },
+			{ "OPTIONS mailto:bob@example.com SIP/2.0", "OPTIONS", "ruri-scheme-mailto" },
+			{ "OPTIONS nobodyKnowsThisScheme:totallyopaquecontent SIP/2.0", "OPTIONS",
+			  "ruri-scheme-unknown" },
+			{ "MESSAGE im:kalle@example.com SIP/2.0", "MESSAGE", "ruri-scheme-im" },
+			{ "OPTIONS soap.beep://192.0.2.103:3002 SIP/2.0", "OPTIONS", "ruri-scheme-dot" },
+			{ "OPTIONS h323+x-1.2:bob@example.com SIP/2.0", "OPTIONS", "ruri-scheme-plus-digits" },
+		};
+		for (size_t i = 0; i < sizeof(sch) / sizeof(sch[0]); i++) {
+			tmpl(&b, T_UDP4, sch[i].start, sch[i].method, 0, NULL,
+			     strcmp(sch[i].method, "INVITE") ? NULL : sdp_v4, CL_AUTO);
+			add(SET_INVALID, T_UDP4, sch[i].name, "drop bad-uri-scheme", PASS, b.p, b.len,
+			    "well-formed scheme (RFC 3986 3.1): pbx keeps its list, edge takes any");
+			b.len = 0;
+		}
+	}
+	/* not a scheme at all: every profile drops */
+	tmpl(&b, T_UDP4, "INVITE <sip:bob@example.com> SIP/2.0", "INVITE", 0, NULL, sdp_v4, CL_AUTO);
+	invalid(T_UDP4, "ruri-in-angle-brackets", "bad-uri-scheme", &b, "RFC 4475 3.1.2.7 ltgtruri");
+	tmpl(&b, T_UDP4, "OPTIONS 1sip:bob@example.com SIP/2.0", "OPTIONS", 0, NULL, NULL, CL_AUTO);
+	invalid(T_UDP4, "ruri-scheme-digit-first", "bad-uri-scheme", &b, "scheme = ALPHA *( ALPHA / DIGIT / + - . )");
+	tmpl(&b, T_UDP4, "OPTIONS si_p:bob@example.com SIP/2.0", "OPTIONS", 0, NULL, NULL, CL_AUTO);
+	invalid(T_UDP4, "ruri-scheme-underscore", "bad-uri-scheme", &b, NULL);
+	tmpl(&b, T_UDP4, "OPTIONS bob@example.com SIP/2.0", "OPTIONS", 0, NULL, NULL, CL_AUTO);
+	invalid(T_UDP4, "ruri-no-scheme", "bad-uri-scheme", &b, NULL);
 
 	/* mandatory headers */
 	req(&b, T_UDP4, "INVITE", O_VIA, NULL, sdp_v4);
