@@ -67,6 +67,8 @@ static void show(const struct sg_profile *p)
 		       c->max_message, c->max_line, c->max_headers, c->max_uri);
 	else
 		printf("off");
+	printf("\nkeepalives:  CRLF, STUN%s",
+	       c->flags & SG_F_TEXT_KEEPALIVE ? ", text (text_keepalives=yes: UDP, <= 16 bytes)" : "");
 	for (int b = 0; b < 256; b++)
 		if (c->byte_class[b] > classes)
 			classes = c->byte_class[b];

@@ -556,6 +556,7 @@ static int set_key(struct pctx *x, const char *file, int line, const char *sec, 
 		BOOL_KEY("require_max_forwards", set_flag(c, SG_F_REQUIRE_MAX_FWD, b))
 		BOOL_KEY("strict_content_length", set_flag(c, SG_F_STRICT_CLEN, b))
 		BOOL_KEY("tcp_require_content_length", set_flag(c, SG_F_TCP_REQUIRE_CLEN, b))
+		BOOL_KEY("text_keepalives", set_flag(c, SG_F_TEXT_KEEPALIVE, b))
 		if (!strcmp(key, "uri_schemes"))
 			return parse_schemes(file, line, v, c);
 		UINT_KEY("max_message", 64, 65535, c->max_message)

@@ -116,8 +116,8 @@ pcap("refl.pcap", 1, [eth(udp4(resp(200, "192.0.2.10:5060"), src="198.51.100.7")
                       eth(udp4(resp(200, "192.0.2.10:5060"), src="203.0.113.5"), 0x0800),
                       eth(udp4(resp(200, "PBX.Example.COM"), src="198.51.100.7"), 0x0800)])
 # opt-in settings of the profiles (profiles/README.md), one packet each:
-# 1 an OPTIONS without Max-Forwards
-optin = [udp4(sip("OPTIONS sip:bob@192.0.2.10 SIP/2.0", mf=False))]
+# 1 an OPTIONS without Max-Forwards, 2 a text keep-alive "hello"
+optin = [udp4(sip("OPTIONS sip:bob@192.0.2.10 SIP/2.0", mf=False)), udp4(b"hello")]
 pcap("optin.pcap", 1, [eth(p, 0x0800) for p in optin])
 PY
 [ -f "$tmp/eth.pcap" ] || { echo "FAIL: packet generator"; exit 1; }
@@ -173,10 +173,10 @@ grep -q "^1 drop no-sip-service$" "$tmp/out" && grep -q "^5 drop no-sip-service$
 # opt-in settings: the shipped profiles against a pbx with each one switched
 # the other way (optin.pcap, one packet per setting)
 verdicts() { "$sg" check --profile "$1" "$tmp/optin.pcap" | grep -E '^[0-9]+ ' | tr '\n' ';'; }
-want_shipped="1 pass sip;"
-want_optin="1 drop missing-header;"
-printf '[profile]\nbase = %s/profiles/pbx.ini\nname = pbx-optin\n[sanity]\nrequire_max_forwards = yes\n' \
-	"$SG_SRC" >"$tmp/optin.ini"
+want_shipped="1 pass sip;2 pass keepalive;"
+want_optin="1 drop missing-header;2 drop not-sip;"
+printf '[profile]\nbase = %s/profiles/pbx.ini\nname = pbx-optin\n[sanity]\n%b\n' "$SG_SRC" \
+	"require_max_forwards = yes\ntext_keepalives = no" >"$tmp/optin.ini"
 for p in pbx edge trunk; do
 	got=$(verdicts $p)
 	[ "$got" = "$want_shipped" ] && ok "$p: shipped defaults on optin.pcap" || bad "$p on optin.pcap: got [$got], want [$want_shipped]"

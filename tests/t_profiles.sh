@@ -29,6 +29,7 @@ done
 grep -q "INVITE ACK BYE CANCEL REGISTER OPTIONS PRACK SUBSCRIBE NOTIFY PUBLISH INFO REFER MESSAGE UPDATE" "$tmp/pbx" || bad "pbx methods"
 for p in pbx trunk edge; do
 	"$sg" profiles $p | grep -q "require_max_forwards=no" || bad "$p requires Max-Forwards (RFC 3261 16.3: optional)"
+	"$sg" profiles $p | grep -q "^keepalives: .*text_keepalives=yes" || bad "$p drops text keep-alives"
 done
 grep -q "max_message=16384 max_line=2048 max_headers=128 max_uri=512" "$tmp/pbx" || bad "pbx limits"
 grep -q "scanner_shape=yes" "$tmp/pbx" || bad "pbx scanner_shape"

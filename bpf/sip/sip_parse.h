@@ -1594,6 +1594,28 @@ SG_INLINE int sg_is_stun(struct sg_scratch *s)
 	       SG_B(s, 5) == 0x12 && SG_B(s, 6) == 0xa4 && SG_B(s, 7) == 0x42;
 }
 
+/* Text keep-alives (profile: text_keepalives): a UDP datagram of at most
+ * SG_TEXT_KA_MAX bytes, all printable ASCII or whitespace. Products keep
+ * NAT bindings open with a few spaces or a word ("hello": tests/corpus,
+ * README). Asked only about a datagram already found not to be SIP (no
+ * "SIP/" in it), so it costs nothing on SIP. */
+#define SG_TEXT_KA_MAX 16
+SG_SUBPROG __u32 sg_text_keepalive(struct sg_scratch *s, __u32 len)
+{
+	if (!s || len == 0 || len > SG_TEXT_KA_MAX)
+		return 0;
+	for (int k = 0; k < SG_TEXT_KA_MAX; k++) {
+		__u8 c;
+
+		if ((__u32)k >= len)
+			break;
+		c = s->buf[k];
+		if (!((c >= 0x20 && c < 0x7f) || c == '\t' || c == '\r' || c == '\n'))
+			return 0;
+	}
+	return 1;
+}
+
 /* A payload holding "SIP/" near its start (the version of the start line,
  * or a Via) is broken SIP and keeps its precise reason; anything else is
  * "not SIP". */
@@ -1989,6 +2011,8 @@ SG_INLINE __u32 sg_udp_datagram(sg_env_t env, struct sg_scratch *s, const struct
 	s->w.pf_skipped = 0;
 	s->w.state = SG_ST_HEAD;
 	r = sg_run(env, s, cfg);
+	if (r == SG_DROP_NOT_SIP && (s->w.flags & SG_F_TEXT_KEEPALIVE) && sg_text_keepalive(s, len))
+		return SG_PASS_KEEPALIVE;
 	return r ? r : SG_PASS_SIP;
 }
 

@@ -153,6 +153,7 @@ enum sg_flag {
 	SG_F_TCP_REQUIRE_CLEN   = 1u << 9,  /* RFC 3261 18.3: stream needs Content-Length */
 	SG_F_REPORT             = 1u << 10, /* return SG_RET_REPORT|reason (check only) */
 	SG_F_ANY_SCHEME         = 1u << 11, /* any well-formed Request-URI scheme */
+	SG_F_TEXT_KEEPALIVE     = 1u << 12, /* UDP: <= 16 bytes of text without "SIP/" is a keep-alive */
 };
 
 /* Flags a customer sets or clears over its profile's (struct sg_customer). */

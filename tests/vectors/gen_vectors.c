@@ -859,6 +859,22 @@ static void gen_valid(void)
 	add(SET_VALID, T_UDP4, "keepalive-crlf", "pass keepalive", NULL, b.p, b.len, "RFC 5626 pong");
 	free(b.p);
 	memset(&b, 0, sizeof(b));
+	/* text keep-alives (text_keepalives = yes in every shipped profile):
+	 * products' NAT keep-alives, UDP, <= 16 bytes of printable ASCII and
+	 * whitespace without "SIP/" (tests/corpus) */
+	{
+		static const char *const ka[][2] = {
+			{ "     ", "keepalive-text-5-spaces" },  /* a Nero SIPPS phone */
+			{ "hello", "keepalive-text-hello" },     /* Huawei SoftX3000 and its peer */
+			{ "hello\r\n", "keepalive-text-hello-crlf" },
+			{ "\tping\n", "keepalive-text-tab-ping-lf" },
+			{ "0123456789abcdef", "keepalive-text-16-bytes" },
+			{ " ", "keepalive-text-1-space" },
+		};
+		for (size_t i = 0; i < sizeof(ka) / sizeof(ka[0]); i++)
+			add(SET_VALID, T_UDP4, ka[i][1], "pass keepalive", NULL, ka[i][0],
+			    strlen(ka[i][0]), "text_keepalives");
+	}
 
 	/* over TCP (Content-Length always present: a stream needs it) */
 	osip_req(T_TCP4, "tcp-invite-osip", "INVITE", "sip:bob@example.com;transport=tcp", NULL,
@@ -1097,6 +1113,14 @@ static void gen_invalid(void)
 				"LCG seed 0x5eed1234");
 		}
 	}
+
+	/* not text keep-alives: too long, a control byte, UTF-8 */
+	sb_s(&b, "0123456789abcdefg");
+	invalid(T_UDP4, "text-17-bytes", "not-sip", &b, "text keep-alives are at most 16 bytes");
+	sb_add(&b, "hello\x01", 6);
+	invalid(T_UDP4, "text-with-control-byte", "not-sip", &b, NULL);
+	sb_s(&b, "h\xc3\xa9llo");
+	invalid(T_UDP4, "text-utf8", "not-sip", &b, "printable ASCII only");
 
 	/* a few over TCP and IPv6 */
 	req(&b, T_TCP4, "INVITE", O_CSEQ, "CSeq: 1 INVITE\r\nCSeq: 2 INVITE\r\n", sdp_v4);
