@@ -957,15 +957,18 @@ SG_SUBPROG __u32 sg_start_line(struct sg_scratch *s, const struct sg_config *cfg
 		if (s->w.tok_len >= 64) /* methods have no length limit */
 			i = sg_token_rest(s, i, le);
 	}
+	/* Request-Line = Method SP Request-URI SP SIP-Version CRLF (RFC 3261
+	 * 25.1): one SP each, nothing after the version (RFC 4475 3.1.2.9 and
+	 * 3.1.2.10: invalid; no product of tests/corpus sends either) */
 	n = s->w.tok_len;
-	if (n == 0 || i >= le || !sg_is_ws(SG_B(s, i)))
+	if (n == 0 || i >= le || SG_B(s, i) != ' ')
 		return SG_DROP_START_LINE;
 	s->m.method_a = s->w.tok_a;
 	s->m.method_b = s->w.tok_b;
 	s->m.method_len = n;
 	s->m.method_bit = sg_method_bit(s->w.tok_a, s->w.tok_b, n);
 
-	us = sg_skip_ws_inline(s, i, le);
+	us = i + 1;
 	/* the URI ends at the first SP or HTAB: 8 bytes at a time, then the
 	 * result is clamped where a byte scan would have stopped (the line's
 	 * end, or one byte past the longest URI) */
@@ -993,12 +996,16 @@ SG_SUBPROG __u32 sg_start_line(struct sg_scratch *s, const struct sg_config *cfg
 		return SG_DROP_START_LINE;
 	if (ue - us > SG_MAX_URI_HARD)
 		return SG_DROP_TOO_LARGE;
-	i = sg_skip_ws_inline(s, i, le);
-	/* version: "SIP/2.0" then only trailing whitespace */
+	/* one SP, then "SIP/2.0" ending the line */
+	if (SG_B(s, i) != ' ')
+		return SG_DROP_START_LINE;
+	i++;
 	if (le - i < 7 || !sg_is_sip_slash(s, i))
 		return SG_DROP_START_LINE;
-	if (!sg_is_2_0(s, i + 4) || sg_skip_ws_inline(s, i + 7, le) != le)
+	if (!sg_is_2_0(s, i + 4))
 		return SG_DROP_VERSION;
+	if (i + 7 != le)
+		return sg_is_ws(SG_B(s, i + 7)) ? SG_DROP_START_LINE : SG_DROP_VERSION;
 
 	if ((cfg->checks & SG_CHECK_METHODS) && !(cfg->flags & SG_F_ANY_METHOD) &&
 	    !(cfg->methods & s->m.method_bit))

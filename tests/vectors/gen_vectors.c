@@ -1070,8 +1070,30 @@ static void gen_invalid(void)
 	free(line);
 	free(s);
 	valid(T_UDP4, "ruri-512-bytes", &b, "R-URI exactly at the limit (the URI scan goes 8 bytes at a time)");
-	tmpl(&b, T_UDP4, "OPTIONS   sip:carol@example.com   SIP/2.0", "OPTIONS", 0, NULL, NULL, CL_AUTO);
-	valid(T_UDP4, "request-line-runs-of-spaces", &b, "LWS runs around the R-URI");
+	/* Request-Line = Method SP Request-URI SP SIP-Version CRLF: one SP each,
+	 * nothing after the version (RFC 4475 3.1.2.9 lwsstart, 3.1.2.10 trws) */
+	{
+		static const char *const rl[][2] = {
+			{ "OPTIONS   sip:carol@example.com   SIP/2.0", "request-line-runs-of-spaces" },
+			{ "INVITE  sip:user@example.com  SIP/2.0", "request-line-lwsstart" },
+			{ "OPTIONS sip:carol@example.com SIP/2.0  ", "request-line-trailing-spaces" },
+			{ "OPTIONS sip:carol@example.com SIP/2.0\t", "request-line-trailing-tab" },
+			{ "OPTIONS\tsip:carol@example.com SIP/2.0", "request-line-tab-after-method" },
+			{ "OPTIONS sip:carol@example.com\tSIP/2.0", "request-line-tab-before-version" },
+			{ "OPTIONS sip:carol@example.com  SIP/2.0", "request-line-2-sp-before-version" },
+		};
+		for (size_t i = 0; i < sizeof(rl) / sizeof(rl[0]); i++) {
+			tmpl(&b, T_UDP4, rl[i][0], "OPTIONS", 0, NULL, NULL, CL_AUTO);
+			if (!strncmp(rl[i][0], "INVITE", 6)) {
+				b.len = 0; /* the CSeq method is INVITE here */
+				tmpl(&b, T_UDP4, rl[i][0], "INVITE", 0, NULL, sdp_v4, CL_AUTO);
+			}
+			invalid(T_UDP4, rl[i][1], "bad-start-line", &b,
+				"RFC 3261 25.1: Method SP Request-URI SP SIP-Version CRLF");
+		}
+	}
+	tmpl(&b, T_UDP4, "OPTIONS sip:carol@example.com SIP/2.01", "OPTIONS", 0, NULL, NULL, CL_AUTO);
+	invalid(T_UDP4, "version-2.01-request", "bad-version", &b, NULL);
 	s = rep('a', 600);
 	if (asprintf(&line, "OPTIONS sip:%s@example.com SIP/2.0", s) < 0)
 		abort();
