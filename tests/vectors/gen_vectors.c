@@ -377,10 +377,12 @@ static void tmpl(struct sb *b, int tr, const char *start, const char *cseq_metho
 static void req(struct sb *b, int tr, const char *method, unsigned int omit, const char *extra,
 		const char *body)
 {
-	char start[128];
+	char *start;
 
-	snprintf(start, sizeof(start), "%s sip:bob@example.com SIP/2.0", method);
+	if (asprintf(&start, "%s sip:bob@example.com SIP/2.0", method) < 0)
+		abort();
 	tmpl(b, tr, start, method, omit, extra, body, CL_AUTO);
+	free(start);
 }
 
 /* CRLF -> LF everywhere (the body included: its length is recomputed). */
@@ -825,6 +827,27 @@ static void gen_valid(void)
 		valid(T_UDP4, "long-header-values-200", &b, NULL);
 	}
 
+	/* header names of any length (RFC 3261: token, no bound): the parser
+	 * compares the first 16 bytes and the length (README) */
+	{
+		struct sb h = { 0 };
+
+		sb_s(&h, "X-");
+		for (int i = 0; i < 12; i++)
+			sb_s(&h, "Long-Name");
+		sb_s(&h, ": 1\r\nVia-");
+		for (int i = 0; i < 11; i++)
+			sb_s(&h, "extension");
+		sb_s(&h, "-2: not a Via\r\nContent-Length-");
+		for (int i = 0; i < 10; i++)
+			sb_s(&h, "0123456789");
+		sb_s(&h, " : not a Content-Length\r\n");
+		req(&b, T_UDP4, "OPTIONS", 0, h.p, NULL);
+		free(h.p);
+		valid(T_UDP4, "header-names-100-plus-bytes", &b,
+		      "names of 110, 104 and 116 bytes, two starting like Via and Content-Length");
+	}
+
 	/* extension headers */
 	req(&b, T_UDP4, "INVITE", 0,
 	    "P-Asserted-Identity: \"Alice\" <sip:+12015550123@example.com;user=phone>\r\n"
@@ -940,6 +963,31 @@ static void gen_invalid(void)
 	add(SET_INVALID, T_UDP4, "unknown-method-foobar", "drop method-not-allowed", PASS, b.p,
 	    b.len, "well-formed extension method: pbx allow-list drops, edge passes");
 	b.len = 0;
+	/* methods of any length (RFC 3261: token): compared with CSeq's on the
+	 * first 16 bytes and the length */
+	{
+		struct sb m = { 0 };
+
+		for (int i = 0; i < 10; i++)
+			sb_s(&m, "LONGMETHOD");
+		sb_s(&m, "-x.y!%*_+`'~");
+		req(&b, T_UDP4, m.p, 0, NULL, NULL);
+		add(SET_INVALID, T_UDP4, "method-112-bytes", "drop method-not-allowed", PASS, b.p,
+		    b.len, "a 112-byte extension method: edge passes it, pbx allows its 14 methods only");
+		b.len = 0;
+		tmpl(&b, T_TCP4, "INVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITE sip:bob@example.com SIP/2.0",
+		     "INVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITE",
+		     0, NULL, NULL, CL_AUTO);
+		add(SET_INVALID, T_TCP4, "tcp-method-108-bytes-like-invite", "drop method-not-allowed", PASS,
+		    b.p, b.len, "starts like INVITE: not INVITE (its length differs)");
+		b.len = 0;
+		req(&b, T_UDP4, m.p, O_CSEQ, "CSeq: 1 LONGMETHODLONGMETHO\r\n", NULL);
+		add(SET_INVALID, T_UDP4, "method-112-bytes-cseq-16-bytes", "drop method-not-allowed",
+		    "drop cseq-method", b.p, b.len,
+		    "edge: the CSeq method has the same first 16 bytes, another length");
+		b.len = 0;
+		free(m.p);
+	}
 	/* Request-URI schemes: RFC 3261 allows any absoluteURI, the UAS answers
 	 * 416 (RFC 4475 3.3.2, 3.3.3). edge: uri_schemes = any; pbx keeps the
 	 * list sip sips tel tels urn */
