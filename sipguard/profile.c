@@ -557,6 +557,8 @@ static int set_key(struct pctx *x, const char *file, int line, const char *sec, 
 		BOOL_KEY("strict_content_length", set_flag(c, SG_F_STRICT_CLEN, b))
 		BOOL_KEY("tcp_require_content_length", set_flag(c, SG_F_TCP_REQUIRE_CLEN, b))
 		BOOL_KEY("text_keepalives", set_flag(c, SG_F_TEXT_KEEPALIVE, b))
+		BOOL_KEY("allow_control_bytes", set_flag(c, SG_F_CTL_BYTES, b))
+		BOOL_KEY("allow_cr_cr_lf", set_flag(c, SG_F_CR_CR_LF, b))
 		if (!strcmp(key, "uri_schemes"))
 			return parse_schemes(file, line, v, c);
 		UINT_KEY("max_message", 64, 65535, c->max_message)

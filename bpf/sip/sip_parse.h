@@ -1365,18 +1365,26 @@ SG_SUBPROG __u32 sg_pf_flush(struct sg_scratch *s, const struct sg_config *cfg)
 	return sg_dfa_range(s, cfg);
 }
 
+/* w.eol_bad bits */
+#define SG_EOL_BAD 1 /* a forbidden byte */
+#define SG_EOL_CRS 2 /* a run of CRs before the LF (the profile's allow_cr_cr_lf) */
+
 /* sg_eol's slow path: at most the 8 bytes at I, one by one. Returns the
  * position of the LF or after the last byte looked at; sets w.eol_bad.
  * With STOP_BAD, a forbidden byte ends the scan: it returns w.len (the
  * caller's "no more bytes" exit; w.eol_bad decides the verdict), so that
- * garbage is not walked to its end only to be dropped for its first byte. */
+ * garbage is not walked to its end only to be dropped for its first byte.
+ * Forbidden: a control byte other than HTAB, CR, LF, or a DEL (the profile
+ * may let them through, SG_F_CTL_BYTES, all but NUL); a CR not followed by
+ * LF (the profile may let a run of CRs end in LF, SG_F_CR_CR_LF). */
 SG_SUBPROG __u32 sg_eol_bytes(struct sg_scratch *s, __u32 i, __u32 stop_bad)
 {
-	__u32 len;
+	__u32 len, flags;
 
 	if (!s)
 		return 0;
 	len = s->w.len;
+	flags = s->w.flags;
 	for (int k = 0; k < 8; k++) {
 		__u8 c;
 
@@ -1385,15 +1393,37 @@ SG_SUBPROG __u32 sg_eol_bytes(struct sg_scratch *s, __u32 i, __u32 stop_bad)
 		c = SG_B(s, i);
 		if (c == '\n')
 			break;
-		if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
-			s->w.eol_bad = 1;
-		else if (c == '\r' && i + 1 < len && SG_B(s, i + 1) != '\n')
-			s->w.eol_bad = 1; /* bare CR */
+		if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
+			if (c == 0 || !(flags & SG_F_CTL_BYTES))
+				s->w.eol_bad |= SG_EOL_BAD;
+		} else if (c == '\r' && i + 1 < len && SG_B(s, i + 1) != '\n') {
+			if (SG_B(s, i + 1) == '\r' && (flags & SG_F_CR_CR_LF))
+				s->w.eol_bad |= SG_EOL_CRS; /* its last CR must meet the LF */
+			else
+				s->w.eol_bad |= SG_EOL_BAD; /* bare CR */
+		}
 		i++;
 	}
-	if (s->w.eol_bad && stop_bad)
+	if ((s->w.eol_bad & SG_EOL_BAD) && stop_bad)
 		return len;
 	return i;
+}
+
+/* The end of the line [ls, lf) without the run of CRs before its LF (at
+ * most 64 of them): CR CR LF line ends (SG_F_CR_CR_LF). */
+SG_SUBPROG __u32 sg_cr_run(struct sg_scratch *s, __u32 ls, __u32 lf)
+{
+	__u32 le = lf;
+
+	if (!s)
+		return lf;
+	SG_LOOP(65) {
+		if (le <= ls || lf - le >= 64 || SG_B(s, le - 1) != '\r')
+			break;
+		le--;
+		SG_OPAQUE(le);
+	}
+	return le;
 }
 
 /* Finds the LF ending the line at LS: 8 bytes at a time while they hold
@@ -1469,8 +1499,16 @@ SG_INLINE __u32 sg_next_line(struct sg_scratch *s, const struct sg_config *cfg)
 	if (idx >= SG_MAX_HEADERS_HARD + 2)
 		return sg_fail(s, SG_DROP_TOO_LARGE); /* more lines than any profile allows */
 	i = sg_eol(s, ls, sanity);
-	if (s->w.eol_bad && sanity)
-		return sg_fail(s, SG_DROP_BAD_BYTES);
+	if (s->w.eol_bad) {
+		if ((s->w.eol_bad & SG_EOL_BAD) && sanity)
+			return sg_fail(s, SG_DROP_BAD_BYTES);
+		/* a CR CR LF line end (the profile's allow_cr_cr_lf): rare, off
+		 * the common path */
+		if ((s->w.eol_bad & SG_EOL_CRS) && i < s->w.len && SG_B(s, i) == '\n') {
+			le = sg_cr_run(s, ls, i);
+			goto line_end;
+		}
+	}
 	if (i >= s->w.len)
 		return SG_NL_PARTIAL;
 	if (SG_B(s, i) != '\n')
@@ -1478,6 +1516,7 @@ SG_INLINE __u32 sg_next_line(struct sg_scratch *s, const struct sg_config *cfg)
 	le = i;
 	if (le > ls && SG_B(s, le - 1) == '\r')
 		le--;
+line_end:
 	s->w.pos = i + 1;
 	s->m.line_idx = idx + 1;
 	s->m.bytes += i + 1 - ls;

@@ -154,6 +154,8 @@ enum sg_flag {
 	SG_F_REPORT             = 1u << 10, /* return SG_RET_REPORT|reason (check only) */
 	SG_F_ANY_SCHEME         = 1u << 11, /* any well-formed Request-URI scheme */
 	SG_F_TEXT_KEEPALIVE     = 1u << 12, /* UDP: <= 16 bytes of text without "SIP/" is a keep-alive */
+	SG_F_CTL_BYTES          = 1u << 13, /* control bytes other than NUL pass in the header section */
+	SG_F_CR_CR_LF           = 1u << 14, /* a run of CRs before LF ends a line (CR CR LF) */
 };
 
 /* Flags a customer sets or clears over its profile's (struct sg_customer). */

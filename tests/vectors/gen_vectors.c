@@ -1096,6 +1096,34 @@ static void gen_invalid(void)
 	req(&b, T_UDP4, "OPTIONS", 0, "Subject: del\x7fhere\r\n", NULL);
 	invalid(T_UDP4, "del-0x7f-in-header", "forbidden-bytes", &b, NULL);
 
+	/* products' quirks the shipped profiles keep dropping (opt-ins:
+	 * allow_control_bytes, allow_cr_cr_lf; t_check_basic) */
+	req(&b, T_UDP4, "BYE", O_TO, "To: <sip:bob@example.com>;tag=a\x01\x02b\r\n", NULL);
+	invalid(T_UDP4, "control-bytes-in-to-tag", "forbidden-bytes", &b,
+		"an enterprise PBX's To tags (issue 17): allow_control_bytes = yes passes them");
+	tmpl(&b, T_UDP4, "SIP/2.0 481 Call/Transaction Does Not Exist", "BYE", O_TO,
+	     "To: <sip:bob@example.com>;tag=a\x01\x02b\r\n", NULL, CL_AUTO);
+	invalid(T_UDP4, "control-bytes-in-to-tag-481", "forbidden-bytes", &b,
+		"the SBC's 481 echoing them");
+	req(&b, T_UDP4, "OPTIONS", 0, NULL, NULL);
+	{
+		/* every CRLF becomes CR CR LF */
+		struct sb c = { 0 };
+
+		for (size_t i = 0; i < b.len; i++) {
+			if (b.p[i] == '\r')
+				sb_add(&c, "\r", 1);
+			sb_add(&c, &b.p[i], 1);
+		}
+		free(b.p);
+		b = c;
+	}
+	invalid(T_UDP4, "cr-cr-lf-line-ends", "forbidden-bytes", &b,
+		"one UA's line ends (issue 17): allow_cr_cr_lf = yes passes them");
+	req(&b, T_UDP4, "OPTIONS", 0, "Subject: \"BEL:\\\x07 DEL:\\\x7f\"\r\n", NULL);
+	invalid(T_UDP4, "quoted-pair-control-bytes", "forbidden-bytes", &b,
+		"RFC 3261 25.1 quoted-pairs, RFC 4475 intmeth: allow_control_bytes = yes passes them");
+
 	/* header syntax and framing */
 	req(&b, T_UDP4, "OPTIONS", 0, "This line has no colon\r\n", NULL);
 	invalid(T_UDP4, "header-without-colon", "bad-header", &b, NULL);
