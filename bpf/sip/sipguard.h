@@ -19,8 +19,10 @@
 
 /* Bytes of SIP payload copied into the per-CPU scratch buffer and parsed.
  * A power of two: every buffer index is masked with SG_BUF_MASK, which is
- * what lets the verifier accept variable offsets. */
-#define SG_BUF_SIZE 8192
+ * what lets the verifier accept variable offsets. 16384, max_message's
+ * default: a UDP header section of any datagram a shipped profile takes is
+ * seen whole (issue 17: zeek's long-paths trace, 9.5 kB of headers). */
+#define SG_BUF_SIZE 16384
 #define SG_BUF_MASK (SG_BUF_SIZE - 1)
 
 #define SG_MAX_PORTS 8
