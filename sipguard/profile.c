@@ -372,6 +372,40 @@ static int parse_methods(const char *file, int line, char *v, struct sg_config *
 	return 0;
 }
 
+/* [sanity] uri_schemes: "any" (any well-formed scheme, RFC 3986) or the
+ * validator's list, sip sips tel tels urn, named in full (in any order):
+ * urn: carries emergency calls (RFC 5031), and the program knows no other
+ * list. */
+static int parse_schemes(const char *file, int line, char *v, struct sg_config *c)
+{
+	static const char *const known[] = { "sip", "sips", "tel", "tels", "urn" };
+	char *tok, *save = NULL;
+	unsigned int seen = 0;
+
+	if (!strcasecmp(v, "any")) {
+		c->flags |= SG_F_ANY_SCHEME;
+		return 0;
+	}
+	for (tok = strtok_r(v, " \t,", &save); tok; tok = strtok_r(NULL, " \t,", &save)) {
+		unsigned int k;
+
+		for (k = 0; k < sizeof(known) / sizeof(*known); k++)
+			if (!strcasecmp(tok, known[k]))
+				break;
+		if (k == sizeof(known) / sizeof(*known)) {
+			pr_file(file, line, "sanity.uri_schemes: unknown scheme '%s' (give 'any', or the list sip sips tel tels urn)", tok);
+			return -EINVAL;
+		}
+		seen |= 1u << k;
+	}
+	if (seen != (1u << (sizeof(known) / sizeof(*known))) - 1) {
+		pr_file(file, line, "sanity.uri_schemes: the list is sip sips tel tels urn, all five (urn: carries emergency calls), or 'any'");
+		return -EINVAL;
+	}
+	c->flags &= ~SG_F_ANY_SCHEME;
+	return 0;
+}
+
 static int parse_ports(const char *file, int line, char *v, struct sg_config *c, __u8 proto,
 		       bool *reset)
 {
@@ -521,6 +555,11 @@ static int set_key(struct pctx *x, const char *file, int line, const char *sec, 
 		BOOL_KEY("require_max_forwards", set_flag(c, SG_F_REQUIRE_MAX_FWD, b))
 		BOOL_KEY("strict_content_length", set_flag(c, SG_F_STRICT_CLEN, b))
 		BOOL_KEY("tcp_require_content_length", set_flag(c, SG_F_TCP_REQUIRE_CLEN, b))
+		BOOL_KEY("text_keepalives", set_flag(c, SG_F_TEXT_KEEPALIVE, b))
+		BOOL_KEY("allow_control_bytes", set_flag(c, SG_F_CTL_BYTES, b))
+		BOOL_KEY("allow_cr_cr_lf", set_flag(c, SG_F_CR_CR_LF, b))
+		if (!strcmp(key, "uri_schemes"))
+			return parse_schemes(file, line, v, c);
 		UINT_KEY("max_message", 64, 65535, c->max_message)
 		UINT_KEY("max_line", 16, SG_MAX_LINE_HARD, c->max_line)
 		UINT_KEY("max_headers", 5, SG_MAX_HEADERS_HARD, c->max_headers)

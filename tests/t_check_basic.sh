@@ -115,6 +115,21 @@ pcap("refl.pcap", 1, [eth(udp4(resp(200, "192.0.2.10:5060"), src="198.51.100.7")
                       eth(udp4(resp(200, "203.0.113.99:5060"), src="198.51.100.7"), 0x0800),
                       eth(udp4(resp(200, "192.0.2.10:5060"), src="203.0.113.5"), 0x0800),
                       eth(udp4(resp(200, "PBX.Example.COM"), src="198.51.100.7"), 0x0800)])
+# opt-in settings of the profiles (profiles/README.md), one packet each:
+# 1 an OPTIONS without Max-Forwards, 2 a text keep-alive "hello", 3 a BYE
+# with control bytes in its To tag, 4 the 481 echoing them, 5 an OPTIONS with
+# CR CR LF line ends, 6 a NUL in a To tag, 7 an im: Request-URI
+def tagged(start, to_tag, cseq):
+    return ("%s\r\nVia: SIP/2.0/UDP 198.51.100.20:5060;branch=z9hG4bKctl\r\nMax-Forwards: 70\r\n"
+            "From: <sip:alice@198.51.100.20>;tag=1928301774\r\nTo: <sip:bob@192.0.2.10>;tag=%s\r\n"
+            "Call-ID: ctl@pc33\r\nCSeq: %s\r\nContent-Length: 0\r\n\r\n" % (start, to_tag, cseq)).encode("latin-1")
+optin = [udp4(sip("OPTIONS sip:bob@192.0.2.10 SIP/2.0", mf=False)), udp4(b"hello"),
+         udp4(tagged("BYE sip:bob@192.0.2.10 SIP/2.0", "a\x01\x02b", "2 BYE")),
+         udp4(tagged("SIP/2.0 481 Call/Transaction Does Not Exist", "a\x01\x02b", "2 BYE")),
+         udp4(sip("OPTIONS sip:bob@192.0.2.10 SIP/2.0").replace(b"\r\n", b"\r\r\n")),
+         udp4(tagged("BYE sip:bob@192.0.2.10 SIP/2.0", "a\x00b", "2 BYE")),
+         udp4(sip("MESSAGE im:bob@192.0.2.10 SIP/2.0"))]
+pcap("optin.pcap", 1, [eth(p, 0x0800) for p in optin])
 PY
 [ -f "$tmp/eth.pcap" ] || { echo "FAIL: packet generator"; exit 1; }
 
@@ -172,6 +187,25 @@ done
 "$sg" check --profile trunk "$tmp/eth.pcap" | grep -q "^6 drop method-not-allowed: line 1 (start line)$" && ok "trunk drops REGISTER" || bad "trunk REGISTER"
 "$sg" check --profile shield "$tmp/eth.pcap" >"$tmp/out"
 grep -q "^1 drop no-sip-service$" "$tmp/out" && grep -q "^5 drop no-sip-service$" "$tmp/out" && ok "shield" || bad "shield: $(cat "$tmp/out")"
+
+# opt-in settings: the shipped profiles against a pbx with each one switched
+# the other way (optin.pcap, one packet per setting)
+verdicts() { "$sg" check --profile "$1" "$tmp/optin.pcap" | grep -E '^[0-9]+ ' | tr '\n' ';'; }
+shipped="1 pass sip;2 pass keepalive;3 drop forbidden-bytes;4 drop forbidden-bytes;5 drop forbidden-bytes;6 drop forbidden-bytes;"
+want_pbx="${shipped}7 drop bad-uri-scheme;"
+want_edge="${shipped}7 pass sip;"
+want_optin="1 drop missing-header;2 drop not-sip;3 pass sip;4 pass sip;5 pass sip;6 drop forbidden-bytes;7 pass sip;"
+printf '[profile]\nbase = %s/profiles/pbx.ini\nname = pbx-optin\n[sanity]\n%b\n' "$SG_SRC" \
+	"require_max_forwards = yes\ntext_keepalives = no\nallow_control_bytes = yes\nallow_cr_cr_lf = yes\nuri_schemes = any" \
+	>"$tmp/optin.ini"
+for p in pbx edge trunk; do
+	got=$(verdicts $p)
+	want=$want_pbx
+	[ $p = edge ] && want=$want_edge
+	[ "$got" = "$want" ] && ok "$p: shipped defaults on optin.pcap" || bad "$p on optin.pcap: got [$got], want [$want]"
+done
+got=$(verdicts "$tmp/optin.ini")
+[ "$got" = "$want_optin" ] && ok "opt-in settings on optin.pcap" || bad "opt-in profile on optin.pcap: got [$got], want [$want_optin]"
 
 # several captures: index continues, capture named
 "$sg" check --profile pbx "$tmp/eth.pcap" "$tmp/sll.pcap" >"$tmp/out"

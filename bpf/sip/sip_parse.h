@@ -1043,15 +1043,18 @@ SG_SUBPROG __u32 sg_start_line(struct sg_scratch *s, const struct sg_config *cfg
 		if (s->w.tok_len >= 64) /* methods have no length limit */
 			i = sg_token_rest(s, i, le);
 	}
+	/* Request-Line = Method SP Request-URI SP SIP-Version CRLF (RFC 3261
+	 * 25.1): one SP each, nothing after the version (RFC 4475 3.1.2.9 and
+	 * 3.1.2.10: invalid; no product of tests/corpus sends either) */
 	n = s->w.tok_len;
-	if (n == 0 || i >= le || !sg_is_ws(SG_B(s, i)))
+	if (n == 0 || i >= le || SG_B(s, i) != ' ')
 		return SG_DROP_START_LINE;
 	s->m.method_a = s->w.tok_a;
 	s->m.method_b = s->w.tok_b;
 	s->m.method_len = n;
 	s->m.method_bit = sg_method_bit(s->w.tok_a, s->w.tok_b, n);
 
-	us = sg_skip_ws_inline(s, i, le);
+	us = i + 1;
 	/* the URI ends at the first SP or HTAB: 8 bytes at a time, then the
 	 * result is clamped where a byte scan would have stopped (the line's
 	 * end, or one byte past the longest URI) */
@@ -1081,12 +1084,16 @@ SG_SUBPROG __u32 sg_start_line(struct sg_scratch *s, const struct sg_config *cfg
 		sg_note(s, SG_DET_LIMIT, SG_LIM_URI, ue - us, cfg->max_uri, 1);
 		return SG_DROP_TOO_LARGE;
 	}
-	i = sg_skip_ws_inline(s, i, le);
-	/* version: "SIP/2.0" then only trailing whitespace */
+	/* one SP, then "SIP/2.0" ending the line */
+	if (SG_B(s, i) != ' ')
+		return SG_DROP_START_LINE;
+	i++;
 	if (le - i < 7 || !sg_is_sip_slash(s, i))
 		return SG_DROP_START_LINE;
-	if (!sg_is_2_0(s, i + 4) || sg_skip_ws_inline(s, i + 7, le) != le)
+	if (!sg_is_2_0(s, i + 4))
 		return SG_DROP_VERSION;
+	if (i + 7 != le)
+		return sg_is_ws(SG_B(s, i + 7)) ? SG_DROP_START_LINE : SG_DROP_VERSION;
 
 	if ((cfg->checks & SG_CHECK_METHODS) && !(cfg->flags & SG_F_ANY_METHOD) &&
 	    !(cfg->methods & s->m.method_bit))
@@ -1471,18 +1478,26 @@ SG_SUBPROG __u32 sg_pf_flush(struct sg_scratch *s, const struct sg_config *cfg)
 	return sg_dfa_range(s, cfg);
 }
 
+/* w.eol_bad bits */
+#define SG_EOL_BAD 1 /* a forbidden byte */
+#define SG_EOL_CRS 2 /* a run of CRs before the LF (the profile's allow_cr_cr_lf) */
+
 /* sg_eol's slow path: at most the 8 bytes at I, one by one. Returns the
  * position of the LF or after the last byte looked at; sets w.eol_bad.
  * With STOP_BAD, a forbidden byte ends the scan: it returns w.len (the
  * caller's "no more bytes" exit; w.eol_bad decides the verdict), so that
- * garbage is not walked to its end only to be dropped for its first byte. */
+ * garbage is not walked to its end only to be dropped for its first byte.
+ * Forbidden: a control byte other than HTAB, CR, LF, or a DEL (the profile
+ * may let them through, SG_F_CTL_BYTES, all but NUL); a CR not followed by
+ * LF (the profile may let a run of CRs end in LF, SG_F_CR_CR_LF). */
 SG_SUBPROG __u32 sg_eol_bytes(struct sg_scratch *s, __u32 i, __u32 stop_bad)
 {
-	__u32 len;
+	__u32 len, flags;
 
 	if (!s)
 		return 0;
 	len = s->w.len;
+	flags = s->w.flags;
 	for (int k = 0; k < 8; k++) {
 		__u8 c;
 
@@ -1491,15 +1506,37 @@ SG_SUBPROG __u32 sg_eol_bytes(struct sg_scratch *s, __u32 i, __u32 stop_bad)
 		c = SG_B(s, i);
 		if (c == '\n')
 			break;
-		if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
-			s->w.eol_bad = 1;
-		else if (c == '\r' && i + 1 < len && SG_B(s, i + 1) != '\n')
-			s->w.eol_bad = 1; /* bare CR */
+		if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
+			if (c == 0 || !(flags & SG_F_CTL_BYTES))
+				s->w.eol_bad |= SG_EOL_BAD;
+		} else if (c == '\r' && i + 1 < len && SG_B(s, i + 1) != '\n') {
+			if (SG_B(s, i + 1) == '\r' && (flags & SG_F_CR_CR_LF))
+				s->w.eol_bad |= SG_EOL_CRS; /* its last CR must meet the LF */
+			else
+				s->w.eol_bad |= SG_EOL_BAD; /* bare CR */
+		}
 		i++;
 	}
-	if (s->w.eol_bad && stop_bad)
+	if ((s->w.eol_bad & SG_EOL_BAD) && stop_bad)
 		return len;
 	return i;
+}
+
+/* The end of the line [ls, lf) without the run of CRs before its LF (at
+ * most 64 of them): CR CR LF line ends (SG_F_CR_CR_LF). */
+SG_SUBPROG __u32 sg_cr_run(struct sg_scratch *s, __u32 ls, __u32 lf)
+{
+	__u32 le = lf;
+
+	if (!s)
+		return lf;
+	SG_LOOP(65) {
+		if (le <= ls || lf - le >= 64 || SG_B(s, le - 1) != '\r')
+			break;
+		le--;
+		SG_OPAQUE(le);
+	}
+	return le;
 }
 
 /* Finds the LF ending the line at LS: 8 bytes at a time while they hold
@@ -1583,9 +1620,17 @@ SG_INLINE __u32 sg_next_line(struct sg_scratch *s, const struct sg_config *cfg)
 		return sg_fail(s, SG_DROP_TOO_LARGE);
 	}
 	i = sg_eol(s, ls, sanity);
-	if (s->w.eol_bad && sanity) {
-		sg_note(s, SG_DET_LINE, 0, 0, 0, idx + 1);
-		return sg_fail(s, SG_DROP_BAD_BYTES);
+	if (s->w.eol_bad) {
+		if ((s->w.eol_bad & SG_EOL_BAD) && sanity) {
+			sg_note(s, SG_DET_LINE, 0, 0, 0, idx + 1);
+			return sg_fail(s, SG_DROP_BAD_BYTES);
+		}
+		/* a CR CR LF line end (the profile's allow_cr_cr_lf): rare, off
+		 * the common path */
+		if ((s->w.eol_bad & SG_EOL_CRS) && i < s->w.len && SG_B(s, i) == '\n') {
+			le = sg_cr_run(s, ls, i);
+			goto line_end;
+		}
 	}
 	if (i >= s->w.len)
 		return SG_NL_PARTIAL;
@@ -1596,6 +1641,7 @@ SG_INLINE __u32 sg_next_line(struct sg_scratch *s, const struct sg_config *cfg)
 	le = i;
 	if (le > ls && SG_B(s, le - 1) == '\r')
 		le--;
+line_end:
 	s->w.pos = i + 1;
 	s->m.line_idx = idx + 1;
 	s->m.bytes += i + 1 - ls;
@@ -1748,6 +1794,28 @@ SG_INLINE int sg_is_stun(struct sg_scratch *s)
 	return s->w.len >= 20 && (SG_B(s, 0) & 0xc0) == 0 && SG_B(s, 4) == 0x21 &&
 	       SG_B(s, 5) == 0x12 && SG_B(s, 6) == 0xa4 && SG_B(s, 7) == 0x42 &&
 	       s->w.wire_len == 20 + ((__u32)SG_B(s, 2) << 8 | SG_B(s, 3));
+}
+
+/* Text keep-alives (profile: text_keepalives): a UDP datagram of at most
+ * SG_TEXT_KA_MAX bytes, all printable ASCII or whitespace. Products keep
+ * NAT bindings open with a few spaces or a word ("hello": tests/corpus,
+ * README). Asked only about a datagram already found not to be SIP (no
+ * "SIP/" in it), so it costs nothing on SIP. */
+#define SG_TEXT_KA_MAX 16
+SG_SUBPROG __u32 sg_text_keepalive(struct sg_scratch *s, __u32 len)
+{
+	if (!s || len == 0 || len > SG_TEXT_KA_MAX)
+		return 0;
+	for (int k = 0; k < SG_TEXT_KA_MAX; k++) {
+		__u8 c;
+
+		if ((__u32)k >= len)
+			break;
+		c = s->buf[k];
+		if (!((c >= 0x20 && c < 0x7f) || c == '\t' || c == '\r' || c == '\n'))
+			return 0;
+	}
+	return 1;
 }
 
 /* A payload holding "SIP/" near its start (the version of the start line,
@@ -2159,6 +2227,8 @@ SG_INLINE __u32 sg_udp_datagram(sg_env_t env, struct sg_scratch *s, const struct
 	s->w.pf_skipped = 0;
 	s->w.state = SG_ST_HEAD;
 	r = sg_run(env, s, cfg);
+	if (r == SG_DROP_NOT_SIP && (s->w.flags & SG_F_TEXT_KEEPALIVE) && sg_text_keepalive(s, len))
+		return SG_PASS_KEEPALIVE;
 	return r ? r : SG_PASS_SIP;
 }
 

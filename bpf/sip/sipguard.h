@@ -19,8 +19,10 @@
 
 /* Bytes of SIP payload copied into the per-CPU scratch buffer and parsed.
  * A power of two: every buffer index is masked with SG_BUF_MASK, which is
- * what lets the verifier accept variable offsets. */
-#define SG_BUF_SIZE 8192
+ * what lets the verifier accept variable offsets. 16384, max_message's
+ * default: a UDP header section of any datagram a shipped profile takes is
+ * seen whole (issue 17: zeek's long-paths trace, 9.5 kB of headers). */
+#define SG_BUF_SIZE 16384
 #define SG_BUF_MASK (SG_BUF_SIZE - 1)
 
 #define SG_MAX_PORTS 8
@@ -221,6 +223,9 @@ enum sg_flag {
 	SG_F_TCP_REQUIRE_CLEN   = 1u << 9,  /* RFC 3261 18.3: stream needs Content-Length */
 	SG_F_REPORT             = 1u << 10, /* return SG_RET_REPORT|reason (check only) */
 	SG_F_ANY_SCHEME         = 1u << 11, /* any well-formed Request-URI scheme */
+	SG_F_TEXT_KEEPALIVE     = 1u << 12, /* UDP: <= 16 bytes of text without "SIP/" is a keep-alive */
+	SG_F_CTL_BYTES          = 1u << 13, /* control bytes other than NUL pass in the header section */
+	SG_F_CR_CR_LF           = 1u << 14, /* a run of CRs before LF ends a line (CR CR LF) */
 };
 
 /* Flags a customer sets or clears over its profile's (struct sg_customer). */
