@@ -409,7 +409,8 @@ int cmd_check(int argc, char **argv)
 
 				sg_detail_text(&r.v[i].det, rs, pattern_text(&p, &r.v[i].det), text,
 					       sizeof(text));
-				printf(": %s", r.v[i].more ? r.v[i].more : text);
+				if (r.v[i].more || text[0])
+					printf(": %s", r.v[i].more ? r.v[i].more : text);
 			}
 			printf("\n");
 		}

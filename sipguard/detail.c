@@ -96,6 +96,8 @@ void sg_detail_text(const struct sg_detail *d, unsigned int reason, const char *
 	char at[48] = "", list[128];
 
 	buf[0] = 0;
+	if (reason == SG_DROP_NOT_SIP)
+		return; /* nothing SIP to say about it */
 	if (d->line)
 		snprintf(at, sizeof(at), ", line %u", d->line);
 	switch (d->kind) {
@@ -146,7 +148,7 @@ void sg_detail_json(struct json_object *o, const struct sg_detail *d, unsigned i
 	struct json_object *f;
 	char text[256];
 
-	if (d->kind == SG_DET_NONE || d->kind >= N_OF(kind_names))
+	if (d->kind == SG_DET_NONE || d->kind >= N_OF(kind_names) || reason == SG_DROP_NOT_SIP)
 		return;
 	sg_detail_text(d, reason, pattern, text, sizeof(text));
 	sg_json_str(o, "detail", text);

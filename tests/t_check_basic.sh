@@ -190,7 +190,7 @@ grep -q "^1 drop no-sip-service$" "$tmp/out" && grep -q "^5 drop no-sip-service$
 
 # opt-in settings: the shipped profiles against a pbx with each one switched
 # the other way (optin.pcap, one packet per setting)
-verdicts() { "$sg" check --profile "$1" "$tmp/optin.pcap" | grep -E '^[0-9]+ ' | tr '\n' ';'; }
+verdicts() { "$sg" check --profile "$1" "$tmp/optin.pcap" | grep -E '^[0-9]+ ' | sed 's/: .*//' | tr '\n' ';'; } # (without the detail)
 shipped="1 pass sip;2 pass keepalive;3 drop forbidden-bytes;4 drop forbidden-bytes;5 drop forbidden-bytes;6 drop forbidden-bytes;"
 want_pbx="${shipped}7 drop bad-uri-scheme;"
 want_edge="${shipped}7 pass sip;"

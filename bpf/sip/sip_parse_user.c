@@ -180,6 +180,11 @@ __u32 sg_user_judge_as(const struct sg_uenv *env, const struct sg_config *cfg, _
 	return r;
 }
 
+unsigned int sg_user_scratch_size(void)
+{
+	return sizeof(struct sg_scratch);
+}
+
 void sg_user_last_detail(struct sg_detail *det)
 {
 	*det = last_det;

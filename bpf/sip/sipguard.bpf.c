@@ -258,11 +258,14 @@ int sip_validate(struct __sk_buff *skb)
 			c->bytes += skb->len;
 			/* a drop: an event if the customer's bucket for the reason
 			 * (on this CPU) has a token (GCRA: one per interval, up to
-			 * a burst); check (REPORT) gets one for every drop */
+			 * a burst); check (REPORT) gets one for every drop. The
+			 * coarse clock (a tick's resolution) is a third of the
+			 * precise one's cost per drop in a flood (bench/RESULTS.md)
+			 * and fine for rates of events per second */
 			if (reason >= SG_FIRST_DROP && (flags & SG_F_REPORT)) {
 				sg_event_send(skb, s, cfg, reason, 0);
 			} else if (reason >= SG_FIRST_DROP && cfg->ev_interval_ns) {
-				__u64 now = bpf_ktime_get_ns(), next = c->ev_next;
+				__u64 now = bpf_ktime_get_coarse_ns(), next = c->ev_next;
 
 				if (next < now + cfg->ev_burst * cfg->ev_interval_ns) {
 					c->ev_next = (next > now ? next : now) + cfg->ev_interval_ns;
