@@ -11,6 +11,9 @@
  *   pktcost ... sizes 200,400,...      pbx / trivial / osip2 vs message size
  *   pktcost ... patterns A.ini B.ini   INVITE cost under each profile
  *   pktcost ... events                 drop events off / sampled / every drop
+ *   pktcost ... variants               may_goto vs portable variant, every packet
+ *   pktcost ... tcp                    one INVITE per segment of a followed TCP
+ *                                      stream, or split over two, vs UDP
  *   pktcost pin PROFILE DIR            load PROFILE and pin under DIR (live bench)
  *   pktcost dump DIR                   write the test payloads (*.sip) to DIR
  *   pktcost genpat N SEED              N random 'any:' patterns on stdout
@@ -197,7 +200,8 @@ static void set_udp(struct pkt *p, const char *name, const char *payload, __u32 
 	p->len = sg_user_wrap_udp4(payload, plen, 5060, p->l3);
 }
 
-static void set_tcp(struct pkt *p, const char *name, const char *payload, __u32 plen)
+static void set_tcp_seg(struct pkt *p, const char *name, const char *payload, __u32 plen,
+			__u32 seq, __u8 flags)
 {
 	static const __u8 ip[20] = { 0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, 6, 0, 0,
 				     198, 51, 100, 20, 192, 0, 2, 10 };
@@ -213,13 +217,18 @@ static void set_tcp(struct pkt *p, const char *name, const char *payload, __u32 
 	o[3] = tot & 0xff;
 	o[20] = 40000 >> 8; o[21] = 40000 & 0xff;       /* sport */
 	o[22] = 5060 >> 8;  o[23] = 5060 & 0xff;        /* dport */
-	o[27] = 1;                                      /* seq */
+	o[24] = seq >> 24; o[25] = seq >> 16; o[26] = seq >> 8; o[27] = seq;
 	o[31] = 1;                                      /* ack */
 	o[32] = 5 << 4;                                 /* data offset */
-	o[33] = 0x18;                                   /* PSH|ACK */
+	o[33] = flags;
 	o[34] = 0xff; o[35] = 0xff;                     /* window */
 	memcpy(o + 40, payload, plen);
 	p->len = tot;
+}
+
+static void set_tcp(struct pkt *p, const char *name, const char *payload, __u32 plen)
+{
+	set_tcp_seg(p, name, payload, plen, 1, 0x18 /* PSH|ACK */);
 }
 
 static int build_packets(struct pkt *ps)
@@ -522,6 +531,151 @@ static int cmd_events(void)
 	return 0;
 }
 
+/* variants: the price of portability. The profile's validator loaded in
+ * both variants (SIPGUARD_VARIANT, as an operator would force it), every
+ * packet timed side by side in interleaved rounds, with the verifier's
+ * instruction count of each. */
+static int cmd_variants(void)
+{
+	static struct pkt ps[16];
+	static const char *const vnames[] = { "may_goto", "portable" };
+	struct sg_profile p;
+	int fd[2], fdt, np = build_packets(ps);
+	__u32 insns[2];
+
+	if (sg_profile_load(g_profile, &p))
+		return 1;
+	fdt = trivial_fd();
+	for (int k = 0; k < 2; k++) {
+		struct sg_validator *v;
+
+		setenv("SIPGUARD_VARIANT", vnames[k], 1);
+		v = load_validator(&p, 0);
+		fd[k] = sg_validator_prog_fd(v);
+		insns[k] = sg_validator_verified_insns(v);
+	}
+	unsetenv("SIPGUARD_VARIANT");
+	printf("profile %s, %u runs per round, %u rounds, medians; verifier instructions: "
+	       "may_goto %u, portable %u\n\n", p.name, g_repeat, g_rounds, insns[0], insns[1]);
+	printf("| packet | SIP bytes | verdict | trivial ns | may_goto ns | portable ns | **portable / may_goto** |\n");
+	printf("|---|---:|---|---:|---:|---:|---:|\n");
+	for (int i = 0; i < np; i++) {
+		double v[3][64], m[3];
+		__u32 ret = 0, ret2 = 0;
+
+		for (__u32 r = 0; r < g_rounds; r++) {
+			v[0][r] = test_run(fdt, &ps[i], NULL);
+			v[1][r] = test_run(fd[0], &ps[i], &ret);
+			v[2][r] = test_run(fd[1], &ps[i], &ret2);
+		}
+		for (int k = 0; k < 3; k++)
+			m[k] = median(v[k], g_rounds);
+		printf("| %s | %u | %s%s | %.0f | %.0f | %.0f | **%.2fx** |\n", ps[i].name, ps[i].plen,
+		       ret ? reason_name(ret) : "pass", ret == ret2 ? "" : " (portable differs!)", m[0], m[1],
+		       m[2], m[2] / (m[1] > 0 ? m[1] : 1));
+		fflush(stdout);
+	}
+	return 0;
+}
+
+/* One run of P (repeat 1, so that every run is a new segment of the
+ * stream): the kernel's own time for it. */
+static double run_once(int fd, const struct pkt *p, __u32 *ret)
+{
+	__u32 keep = g_repeat;
+	double d;
+
+	g_repeat = 1;
+	d = test_run(fd, p, ret);
+	g_repeat = keep;
+	return d;
+}
+
+/* tcp: what following TCP streams costs per message. A stream is opened
+ * with a SYN, then N segments each carry the INVITE at the next sequence
+ * number (the flow table's lookup and update on every segment); then the
+ * same INVITE split after its start line over two segments (the unfinished
+ * line carried over, the message state kept between them); against the
+ * INVITE over UDP timed the same way (one run per call: test_run's
+ * duration for repeat 1 has the clock's granularity, so many calls are
+ * timed and the medians of rounds compared). A data segment of a stream
+ * whose SYN was not seen is dropped (tcp-no-flow): its cost too. */
+static int cmd_tcp(void)
+{
+	enum { N = 2000 };
+	static struct pkt ps[16], seg, syn, udp;
+	static const char *const names[] = { "INVITE over UDP", "INVITE, one TCP segment",
+					     "INVITE split over 2 TCP segments (per message)",
+					     "TCP data without a SYN seen (tcp-no-flow)" };
+	struct sg_profile p;
+	double v[4][64];
+	__u32 rets[4] = { 0 };
+	char buf[4096];
+	__u32 n, cut;
+	int fd;
+
+	build_packets(ps);
+	if (sg_profile_load(g_profile, &p))
+		return 1;
+	fd = sg_validator_prog_fd(load_validator(&p, 0));
+	n = make_invite(buf, sizeof(buf), 0);
+	cut = (__u32)(strchr(buf, '\n') - buf) + 1 + 40; /* start line and a bit of the next */
+	udp = ps[0];
+	for (__u32 r = 0; r < g_rounds; r++) {
+		/* a new stream per round and case: the source port changes */
+		for (int k = 0; k < 4; k++) {
+			double t = 0;
+			__u32 seq = 1000, ret = 0;
+			__u16 sport = (__u16)(20000 + r * 4 + k);
+
+			if (k == 1 || k == 2) {
+				set_tcp_seg(&syn, "SYN", "", 0, seq - 1, 0x02);
+				syn.l3[20] = sport >> 8;
+				syn.l3[21] = sport & 0xff;
+				run_once(fd, &syn, NULL);
+			}
+			for (int i = 0; i < N; i++) {
+				if (k == 0) {
+					t += run_once(fd, &udp, &ret);
+					continue;
+				}
+				if (k == 3) {
+					set_tcp_seg(&seg, "data", buf, n, seq, 0x18);
+					seg.l3[20] = (sport + 1000 + i) >> 8;
+					seg.l3[21] = (sport + 1000 + i) & 0xff;
+					t += run_once(fd, &seg, &ret);
+					continue;
+				}
+				for (__u32 off = 0; off < n;) {
+					__u32 len = k == 1 ? n : off ? n - off : cut;
+
+					set_tcp_seg(&seg, "data", buf + off, len, seq, 0x18);
+					seg.l3[20] = sport >> 8;
+					seg.l3[21] = sport & 0xff;
+					t += run_once(fd, &seg, &ret);
+					if (ret)
+						break;
+					seq += len;
+					off += len;
+				}
+			}
+			v[k][r] = t / N;
+			rets[k] |= ret;
+		}
+	}
+	printf("profile %s, %d messages per round, one test_run per segment, %u rounds, medians\n\n",
+	       p.name, N, g_rounds);
+	printf("| case | SIP bytes | verdict | ns per message | vs UDP |\n");
+	printf("|---|---:|---|---:|---:|\n");
+	for (int k = 0; k < 4; k++) {
+		double m = median(v[k], g_rounds), u = median(v[0], g_rounds);
+
+		printf("| %s | %u | %s | %.0f | %.2fx |\n", names[k], n,
+		       rets[k] ? reason_name(rets[k]) : "pass", m, m / (u ? u : 1));
+	}
+	return 0;
+}
+
 static int cmd_pin(const char *profile, const char *dir)
 {
 	struct sg_profile p;
@@ -674,7 +828,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: pktcost [--repeat N] [--rounds N] [--osip-iters N] [--profile P] [--tsv FILE]\n"
-		"               cost | sizes LIST | patterns PROFILE... | events\n"
+		"               cost | sizes LIST | patterns PROFILE... | events | variants | tcp\n"
 		"       pktcost pin PROFILE DIR | insns PINNED_PROG | lines PINNED_PROG | dump DIR\n"
 		"       pktcost genpat N SEED\n");
 	exit(2);
@@ -722,6 +876,10 @@ int main(int argc, char **argv)
 		return cmd_patterns(argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "events"))
 		return cmd_events();
+	if (!strcmp(argv[i], "tcp"))
+		return cmd_tcp();
+	if (!strcmp(argv[i], "variants"))
+		return cmd_variants();
 	if (!strcmp(argv[i], "pin") && i + 2 < argc)
 		return cmd_pin(argv[i + 1], argv[i + 2]);
 	if (!strcmp(argv[i], "insns") && i + 1 < argc)
