@@ -207,6 +207,9 @@ uint64_t sg_profile_hash(const struct sg_profile *pr)
 	if (pr->dfa)
 		h = sg_fnv(h, pr->dfa, (size_t)pr->cfg.dfa_states * sizeof(*pr->dfa));
 	h = sg_fnv(h, &pr->rate, sizeof(pr->rate));
+	/* only when set: the content hash of every other profile stays as it was */
+	if (pr->tcp_conntrack)
+		h = sg_fnv(h, "tcp.conntrack", 13);
 	return h;
 }
 

@@ -592,6 +592,8 @@ static int set_key(struct pctx *x, const char *file, int line, const char *sec, 
 			p->rate.max_sources = (unsigned int)n;
 			return 0;
 		}
+	} else if (!strcmp(sec, "tcp")) {
+		BOOL_KEY("conntrack", p->tcp_conntrack = b)
 	} else if (!strcmp(sec, "shield")) {
 		BOOL_KEY("drop_all_sip", set_flag(c, SG_F_DROP_ALL_SIP, b))
 	} else if (!strcmp(sec, "events")) {
@@ -613,10 +615,10 @@ static int set_key(struct pctx *x, const char *file, int line, const char *sec, 
 }
 
 static const char *sections[] = { "profile", "ports", "methods", "sanity", "signatures",
-				  "reflection", "rate", "shield", "events", NULL };
+				  "reflection", "rate", "shield", "events", "tcp", NULL };
 
 static const __u32 section_check[] = { 0, 0, SG_CHECK_METHODS, SG_CHECK_SANITY,
-				       SG_CHECK_SIGNATURES, SG_CHECK_REFLECTION, 0, 0, 0 };
+				       SG_CHECK_SIGNATURES, SG_CHECK_REFLECTION, 0, 0, 0, 0 };
 
 static int parse_file(struct pctx *x, const char *file)
 {

@@ -34,6 +34,11 @@ struct sg_profile {
 	unsigned int n_patterns;
 	struct sg_dfa_row *dfa;        /* compiled patterns, cfg.dfa_states rows */
 	struct sg_rate_limit rate;     /* per-source SIP rate limit (nft meter) */
+	/* [tcp] conntrack: TCP segments to the guarded ports that the kernel's
+	 * connection tracking finds invalid (bad checksum, outside the
+	 * window, acking unsent data) are dropped before the validator, so
+	 * that it never judges bytes the stack will throw away */
+	bool tcp_conntrack;
 };
 
 /* Loads NAME (looked up with sg_profile_find) or a file PATH (a name with a

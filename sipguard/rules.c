@@ -394,6 +394,37 @@ static void urgent_rule(struct ctx *x)
 	add_rule(x, r);
 }
 
+/* [tcp] conntrack: what connection tracking finds invalid on a guarded TCP
+ * port (bad checksum, outside the window, an ACK of unsent data) is dropped
+ * before the validator. The validator follows the stream as sent; a segment
+ * the stack will discard would be judged as if it arrived, and its sequence
+ * numbers then sent again with other bytes would pass as a retransmission.
+ * The ct expression turns on conntrack in the namespace. */
+static void conntrack_rule(struct ctx *x)
+{
+	static const uint32_t invalid = 1 /* NF_CT_STATE_INVALID_BIT */, zero = 0;
+	const struct sg_config *cfg = &x->c->pr->cfg;
+	struct nftnl_rule *r;
+	struct nftnl_expr *e;
+	bool tcp = false;
+
+	for (int i = 0; i < SG_MAX_PORTS; i++)
+		tcp |= cfg->ports[i] && (cfg->port_protos[i] & SG_PROTO_TCP);
+	if (!x->c->pr->tcp_conntrack || !tcp || (cfg->flags & SG_F_DROP_ALL_SIP))
+		return;
+	r = rule_new(x, x->c->chain, "tcp-invalid");
+	e_l4proto(r, IPPROTO_TCP);
+	e = nftnl_expr_alloc("ct");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	nftnl_rule_add_expr(r, e);
+	e_and(r, &invalid, sizeof(invalid));
+	e_cmp(r, NFT_CMP_NEQ, &zero, sizeof(zero));
+	e_counter(r);
+	e_drop(x, r);
+	add_rule(x, r);
+}
+
 /* Matches UDP (TCP false) or a TCP connection attempt (SYN without ACK). */
 static void e_new_traffic(struct nftnl_rule *r, bool tcp)
 {
@@ -567,6 +598,7 @@ unsigned int sg_rules_build(struct sg_batch *bt, const struct sg_chain_spec *c)
 	address_rules(&x, 0);
 	port_rules(&x);
 	urgent_rule(&x);
+	conntrack_rule(&x);
 	address_rules(&x, 1);
 	rate_rules(&x);
 	validator_rule(&x);

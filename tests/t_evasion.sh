@@ -7,8 +7,10 @@
 # that records what its sockets receive (tests/lib/evasion.py). Asserts
 # that no byte of an attack's marker arrives and that every valid message
 # of the same shapes arrives whole; then that `sipguard check` on a capture
-# of the same traffic drops and passes the same packets; then the same
-# attacks against a packaged SIP server (Kamailio) as the listener.
+# of the same traffic drops and passes the same packets; with [tcp]
+# conntrack = yes, that TCP insertion (segments the stack discards) does not
+# get through; then the same attacks against a packaged SIP server
+# (Kamailio) as the listener.
 # TCP: a stream is judged in order; the segments of a message before the one
 # that shows it bad reach the socket buffer, but never its end (README).
 set -u
@@ -131,6 +133,28 @@ echo "$out"
 [ "$(lab_rule_packets $C no-sip-service)" -ge 3 ] || fail "shield: native drops not counted"
 ok "shield: nothing arrived, $(lab_rule_packets $C no-sip-service) packets dropped natively (no program)"
 listener_stop
+
+# ---- [tcp] conntrack: insertion, segments the stack discards -----------------
+# The validator follows a stream as sent. A segment the receiving stack will
+# discard (a wrong checksum, an ACK of data the server never sent) would be
+# judged as if it arrived, and the attack sent after it at the same sequence
+# numbers would pass as a retransmission. With [tcp] conntrack = yes the
+# kernel's connection tracking drops such segments before the validator.
+printf '[profile]\nbase = %s\nname = pbx-conntrack\n[tcp]\nconntrack = %s\n' \
+	"$here/../profiles/pbx.ini" "${EV_CONNTRACK:-yes}" >"$LAB_TMP/pbx-conntrack.ini"
+sg enable $C --profile "$LAB_TMP/pbx-conntrack.ini" --netns $LAB_CUST --own-host $LAB_CUST4 \
+	--own-host 2001:db8:1::10 >/dev/null || fail "enable pbx with [tcp] conntrack"
+# EV_CONNTRACK=no runs the cases without it, to see the gap it closes
+[ "${EV_CONNTRACK:-yes}" = no ] || lab_ruleset $LAB_CUST | grep -q "ct state invalid" || fail "no ct state invalid rule: $(lab_ruleset $LAB_CUST)"
+listener "$LAB_TMP/conntrack.log"
+run_cases pbx-conntrack
+out=$(python3 "$EV" check "$LAB_TMP/conntrack.log" "${ARGS[@]}"); rc=$?
+echo "$out"
+listener_stop
+[ $rc -eq 0 ] || fail "[tcp] conntrack: an insertion arrived or valid messages were lost"
+[ "$(lab_rule_packets $C tcp-invalid)" -ge 4 ] ||
+	fail "tcp-invalid counted $(lab_rule_packets $C tcp-invalid), want the 4 decoys"
+ok "[tcp] conntrack: insertion by a bad checksum and by an ACK of unsent data, IPv4/IPv6: nothing arrived ($(lab_rule_packets $C tcp-invalid) decoys dropped as tcp-invalid), valid TCP whole"
 
 # ---- a packaged SIP server as the listener: Kamailio ---------------------------
 sg enable $C --profile pbx --netns $LAB_CUST --own-host $LAB_CUST4 --own-host 2001:db8:1::10 \

@@ -172,6 +172,72 @@ def tcp_parts(parts, v6, maxseg=0, flags=0, gap=0.05):
     s.close()
 
 
+def tcp_sniffed_conn(v6):
+    """A kernel TCP connection without timestamps, and the numbers of its
+    handshake as seen on the attacker's interface: (sock, local port,
+    client ISN, server ISN)."""
+    with open("/proc/sys/net/ipv4/tcp_timestamps", "w") as f:
+        f.write("0")  # crafted segments then need no TS option
+    cap = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+    cap.bind((env("EV_IF"), 0))
+    cap.settimeout(2)
+    s = tcp_conn(v6)
+    lport = s.getsockname()[1]
+    deadline = time.time() + 3
+    while time.time() < deadline:
+        f = cap.recv(65535)
+        et = struct.unpack("!H", f[12:14])[0]
+        if et == 0x0800 and f[23] == 6:
+            l4 = 14 + (f[14] & 15) * 4
+        elif et == 0x86DD and f[20] == 6:
+            l4 = 54
+        else:
+            continue
+        sp, dp, seq, ack = struct.unpack("!HHII", f[l4:l4 + 12])
+        if sp == PORT and dp == lport and f[l4 + 13] & 0x12 == 0x12:
+            cap.close()
+            return s, lport, (ack - 1) & 0xFFFFFFFF, seq
+    raise OSError("no SYN-ACK seen")
+
+
+def tcp_frame(v6, sport, seq, ack, payload, good_sum=True):
+    """A PSH|ACK segment of the connection, crafted; GOOD_SUM False: its
+    TCP checksum is wrong (the receiving stack discards it)."""
+    src, dst = (env("EV_SRC6"), env("EV_DST6")) if v6 else (env("EV_SRC4"), env("EV_DST4"))
+    fam = socket.AF_INET6 if v6 else socket.AF_INET
+    s, d = socket.inet_pton(fam, src), socket.inet_pton(fam, dst)
+    hdr = struct.pack("!HHIIBBHHH", sport, PORT, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 5 << 4, 0x18, 65535, 0, 0)
+    n = len(hdr) + len(payload)
+    pseudo = s + d + (struct.pack("!IxxxB", n, 6) if v6 else struct.pack("!xBH", 6, n))
+    c = csum(pseudo + hdr + payload)
+    if not good_sum:
+        c ^= 0x5A5A
+    l4 = hdr[:16] + struct.pack("!H", c) + hdr[18:] + payload
+    if v6:
+        return ip6_packet(6, b"", l4)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 0x4747, 0x4000, 64, 6, 0, s, d)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return eth(ip + l4, False)
+
+
+def tcp_insertion(m, v6, bad):
+    """Ptacek and Newsham's insertion: a decoy the filter sees but the
+    stack discards (BAD: 'sum', a wrong checksum; 'ack', an ACK of data the
+    server never sent), then the attack at the same sequence numbers."""
+    attack = scanner(m, via_proto="TCP")
+    decoy = attack.replace(b"friendly-scanner", b"Linphone/5.2.000").replace(m.encode(), b"d" * len(m))
+    try:
+        s, lport, cisn, sisn = tcp_sniffed_conn(v6)
+    except OSError:
+        return
+    frames = [tcp_frame(v6, lport, cisn + 1, sisn + 1 + (100000 if bad == "ack" else 0), decoy,
+                        good_sum=bad != "sum"),
+              tcp_frame(v6, lport, cisn + 1, sisn + 1, attack)]
+    send_frames(frames)
+    time.sleep(0.3)
+    s.close()
+
+
 # ---- the cases --------------------------------------------------------------
 # name -> (kind, families, profiles, function(marker, v6) -> list of the
 # messages that must arrive whole (valid) or [] (attack))
@@ -405,6 +471,26 @@ def _(m, v6):
     msg = request(m, method="INVITE", body=sdp(12000), via_proto="TCP")
     tcp_parts([msg], v6)
     return [msg]
+
+
+# [tcp] conntrack = yes: segments the stack discards never reach the validator
+@case("tcp-insert-badsum", "attack", profiles=("pbx-conntrack",))
+def _(m, v6):
+    tcp_insertion(m, v6, "sum")
+    return []
+
+
+@case("tcp-insert-unsent-ack", "attack", profiles=("pbx-conntrack",))
+def _(m, v6):
+    tcp_insertion(m, v6, "ack")
+    return []
+
+
+@case("tcp-conntrack-valid", "valid", profiles=("pbx-conntrack",))
+def _(m, v6):
+    msgs = [request(m + "-%d" % k, via_proto="TCP") for k in range(3)]
+    tcp_parts(msgs, v6)
+    return msgs
 
 
 # shield: no SIP service here, everything to the ports is dropped
