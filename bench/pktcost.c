@@ -689,7 +689,7 @@ static int cmd_pin(const char *profile, const char *dir)
 		return 1;
 	if (sg_validator_pin(v, dir))
 		return 1;
-	printf("%s/sip_validate\n", dir);
+	printf("%s/stub\n", dir);
 	return 0;
 }
 

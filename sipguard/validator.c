@@ -393,8 +393,16 @@ int sg_validator_pin(struct sg_validator *v, const char *dir)
 	err = sg_loaded_pin(v->l, dir);
 	if (err)
 		return err;
-	/* the entry the benchmarks run: the stub (it keeps the program array
-	 * and with it the validator) */
+	/* the entry the benchmarks run: the stub. Its program array is pinned
+	 * too: a program array loses its entries when the last user reference
+	 * goes (this process's fd), and the stub's tail call would then find
+	 * no validator and pass everything */
+	snprintf(path, sizeof(path), "%s/sg_progs", dir);
+	if (bpf_obj_pin(v->progs_fd, path)) {
+		err = -errno;
+		pr_warn("cannot pin %s: %s\n", path, strerror(-err));
+		return err;
+	}
 	snprintf(path, sizeof(path), "%s/stub", dir);
 	if (bpf_obj_pin(v->stub_fd, path)) {
 		err = -errno;
