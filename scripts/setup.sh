@@ -7,7 +7,7 @@ if [ "$(id -u)" != 0 ]; then echo "setup: run as root (apt-get, bpffs, netns)" >
 pkgs=(build-essential cmake pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
       libmnl-dev libnftnl-dev libpcap-dev libjson-c-dev libosip2-dev nftables iptables iproute2
       sip-tester sipvicious tcpdump tshark kamailio hyperfine gnuplot-nox libclang-rt-14-dev
-      python3 jq linux-perf)
+      python3 jq linux-perf libcurl4-openssl-dev etcd-server etcd-client curl)
 # without their Recommends: prometheus (for promtool, tests/t_metrics.sh;
 # 19 MB, 96 MB installed) would bring prometheus-node-exporter
 pkgs_norec=(prometheus)
@@ -21,9 +21,10 @@ if [ $((${#missing[@]} + ${#missing_norec[@]})) -gt 0 ]; then
 	[ ${#missing_norec[@]} -eq 0 ] ||
 		apt-get install -y -qq --no-install-recommends "${missing_norec[@]}" >/dev/null
 fi
-# kamailio's package starts a daemon on 5060 in the root namespace; we only
-# run it inside our own namespaces.
+# kamailio's and etcd-server's packages start daemons in the root namespace
+# (5060; 2379 and 2380); the tests run their own inside their namespaces.
 systemctl disable --now kamailio >/dev/null 2>&1 || true
+systemctl disable --now etcd >/dev/null 2>&1 || true
 # prometheus's starts one on 9090: the tests only use promtool. Stopped when
 # installed here (a prometheus the host had before is left alone).
 if [[ " ${missing_norec[*]} " == *" prometheus "* ]]; then

@@ -15,8 +15,9 @@
 #include "commands.h"
 #include "log.h"
 
-static struct sg_audit_rec last;
-static bool have_last;
+/* the records since sg_audit_reset (a plan makes one per customer) */
+static struct sg_audit_rec *recs;
+static unsigned int nrecs, caprecs;
 
 const char *sg_audit_result_name(enum sg_audit_result r)
 {
@@ -79,6 +80,10 @@ static void audit(struct sg_audit_rec *r)
 	}
 	if (r->content_changed)
 		kv(l, n, "profile_content", "changed");
+	if (r->origin[0])
+		kv(l, n, "origin", r->origin);
+	if (r->source[0])
+		kv(l, n, "source", r->source);
 	if (r->result == SG_AUDIT_FAILED) {
 		/* the reason is free text, last on the line */
 		size_t len = strlen(l);
@@ -90,8 +95,17 @@ static void audit(struct sg_audit_rec *r)
 	} else {
 		kv(l, n, "result", sg_audit_result_name(r->result));
 	}
-	last = *r;
-	have_last = true;
+	if (nrecs == caprecs) {
+		unsigned int cap = caprecs ? 2 * caprecs : 4;
+		struct sg_audit_rec *v = realloc(recs, cap * sizeof(*v));
+
+		if (v) {
+			recs = v;
+			caprecs = cap;
+		}
+	}
+	if (nrecs < caprecs)
+		recs[nrecs++] = *r;
 	if (r->result == SG_AUDIT_UNCHANGED)
 		return; /* not a change: --json reports it, the trail does not */
 
@@ -119,9 +133,17 @@ static const char *mode_name(bool monitor)
 	return monitor ? "monitor" : "enforce";
 }
 
-static void set_reason(struct sg_audit_rec *r, int rc)
+static void set_from(struct sg_audit_rec *r, const struct sg_audit_from *from)
 {
-	const char *w = sg_log_first();
+	if (from && from->origin)
+		snprintf(r->origin, sizeof(r->origin), "%s", from->origin);
+	if (from && from->source)
+		snprintf(r->source, sizeof(r->source), "%s", from->source);
+}
+
+static void set_reason(struct sg_audit_rec *r, int rc, const struct sg_audit_from *from)
+{
+	const char *w = from && from->reason && *from->reason ? from->reason : sg_log_first();
 
 	if (w)
 		snprintf(r->reason, sizeof(r->reason), "%s", w);
@@ -130,7 +152,8 @@ static void set_reason(struct sg_audit_rec *r, int rc)
 }
 
 void sg_audit_enable(const struct sg_params *p, bool restore, const struct sg_state *want,
-		     const struct sg_state *prev, bool unchanged, int rc)
+		     const struct sg_state *prev, bool unchanged, int rc,
+		     const struct sg_audit_from *from)
 {
 	static struct sg_audit_rec r;
 	static struct sg_state in_force;
@@ -140,7 +163,8 @@ void sg_audit_enable(const struct sg_params *p, bool restore, const struct sg_st
 	r.exit_code = rc;
 	r.result = rc ? SG_AUDIT_FAILED : unchanged ? SG_AUDIT_UNCHANGED : SG_AUDIT_OK;
 	if (r.result == SG_AUDIT_FAILED)
-		set_reason(&r, rc);
+		set_reason(&r, rc, from);
+	set_from(&r, from);
 	/* a change that failed before it read the state: what stays in force */
 	if (!prev && rc && sg_customer_name_ok(p->customer) && !sg_state_load(p->customer, &in_force)) {
 		prev = &in_force;
@@ -180,7 +204,8 @@ void sg_audit_enable(const struct sg_params *p, bool restore, const struct sg_st
 		sg_params_free(&in_force.p);
 }
 
-void sg_audit_disable(const char *customer, const struct sg_state *was, int rc)
+void sg_audit_disable(const char *customer, const struct sg_state *was, int rc,
+		      const struct sg_audit_from *from)
 {
 	static struct sg_audit_rec r;
 
@@ -200,7 +225,8 @@ void sg_audit_disable(const char *customer, const struct sg_state *was, int rc)
 			r.generation = was->generation;
 	}
 	if (rc)
-		set_reason(&r, rc);
+		set_reason(&r, rc, from);
+	set_from(&r, from);
 	audit(&r);
 }
 
@@ -219,11 +245,17 @@ void sg_audit_failed(const char *action, const char *customer, const char *reaso
 
 const struct sg_audit_rec *sg_audit_last(void)
 {
-	return have_last ? &last : NULL;
+	return nrecs ? &recs[nrecs - 1] : NULL;
+}
+
+const struct sg_audit_rec *sg_audit_records(unsigned int *n)
+{
+	*n = nrecs;
+	return recs;
 }
 
 void sg_audit_reset(void)
 {
-	have_last = false;
+	nrecs = 0;
 	sg_log_clear();
 }

@@ -8,40 +8,18 @@
 
 #include "audit.h"
 #include "commands.h"
+#include "customer.h"
 #include "guard.h"
 #include "log.h"
 #include "sgjson.h"
 #include "state.h"
 
-/* With --json, stdout carries the JSON result only: what the change
- * prints for people goes to stderr meanwhile. */
-static int text_to_stderr(void)
-{
-	int saved;
-
-	fflush(stdout);
-	saved = dup(STDOUT_FILENO);
-	if (saved >= 0)
-		dup2(STDERR_FILENO, STDOUT_FILENO);
-	return saved;
-}
-
-static void text_to_stdout(int saved)
-{
-	fflush(stdout);
-	if (saved >= 0) {
-		dup2(saved, STDOUT_FILENO);
-		close(saved);
-	}
-}
-
 /* The result of one change as JSON fields of O, from its audit record
  * (audit.h); without one (the change did not start: not root), from the
  * exit code and the first warning. */
-static void result_fields(struct json_object *o, const char *action, const char *customer, int rc)
+static void result_fields(struct json_object *o, const char *action, const char *customer, int rc,
+			  const struct sg_audit_rec *r)
 {
-	const struct sg_audit_rec *r = sg_audit_last();
-
 	if (!r || strcmp(r->customer, customer)) {
 		sg_json_str(o, "customer", customer);
 		sg_json_str(o, "action", action);
@@ -77,11 +55,19 @@ static void result_fields(struct json_object *o, const char *action, const char 
 	sg_json_int(o, "exit_code", rc);
 }
 
+static int rec_cmp(const void *a, const void *b)
+{
+	const struct sg_audit_rec *const *x = a, *const *y = b;
+
+	return strcmp((*x)->customer, (*y)->customer);
+}
+
 static void enable_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: sipguard enable CUSTOMER --profile NAME|FILE [options]\n"
-		"  --netns NAME|PATH        customer network namespace (/run/netns/NAME); default: current\n"
+		"  --netns NAME|PATH|host   customer network namespace (/run/netns/NAME), required;\n"
+		"                           host: the host's own\n"
 		"  --mode enforce|monitor   override the profile's mode\n"
 		"  --hook input|forward     netfilter hook of the base chain (default input)\n"
 		"  --own-host H             our Via sent-by host (repeatable)\n"
@@ -99,14 +85,10 @@ static void enable_usage(FILE *f)
 
 static int add_item(struct sg_strlist *l, const char *v, const char *opt, bool cidr)
 {
-	struct sg_range r;
+	const char *why = sg_list_value_error(v, cidr); /* as in a customer file */
 
-	if (cidr && sg_cidr_parse(v, &r)) {
-		pr_warn("%s '%s': not an address or CIDR\n", opt, v);
-		return -1;
-	}
-	if (!*v || strlen(v) >= 64 || strchr(v, '\n')) {
-		pr_warn("%s '%s': bad value\n", opt, v);
+	if (why) {
+		pr_warn("%s '%s': %s\n", opt, v, why);
 		return -1;
 	}
 	if (l->n >= SG_LIST_MAX) {
@@ -176,6 +158,10 @@ int cmd_enable(int argc, char **argv)
 		pr_warn("enable: --profile NAME|FILE is required\n");
 		goto out;
 	}
+	if (!p.netns[0]) {
+		pr_warn("enable: --netns NAME|PATH|host is required (host: the host's own network namespace)\n");
+		goto out;
+	}
 	if (p.hook && p.attach[0]) {
 		pr_warn("--hook and --attach exclude each other: the attach chain decides the hook\n");
 		goto out;
@@ -185,13 +171,13 @@ int cmd_enable(int argc, char **argv)
 		goto out;
 	}
 	sg_audit_reset();
-	saved = text_to_stderr();
+	saved = sg_json_text_to_stderr();
 	rc = sg_apply(&p, false);
-	text_to_stdout(saved);
+	sg_json_text_to_stdout(saved);
 	{
 		struct json_object *doc = sg_json_doc();
 
-		result_fields(doc, "enable", p.customer, rc);
+		result_fields(doc, "enable", p.customer, rc, sg_audit_last());
 		sg_json_emit(doc);
 	}
 out:
@@ -233,13 +219,13 @@ int cmd_disable(int argc, char **argv)
 	if (!json)
 		return sg_teardown(argv[optind]);
 	sg_audit_reset();
-	saved = text_to_stderr();
+	saved = sg_json_text_to_stderr();
 	rc = sg_teardown(argv[optind]);
-	text_to_stdout(saved);
+	sg_json_text_to_stdout(saved);
 	{
 		struct json_object *doc = sg_json_doc();
 
-		result_fields(doc, "disable", argv[optind], rc);
+		result_fields(doc, "disable", argv[optind], rc, sg_audit_last());
 		sg_json_emit(doc);
 	}
 	return rc;
@@ -252,10 +238,11 @@ int cmd_restore(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct json_object *doc = NULL, *arr = NULL;
-	char (*names)[32];
+	const struct sg_audit_rec *recs;
+	struct json_object *doc, *arr;
+	unsigned int n;
 	bool json = false;
-	int c, n, rc = SG_EXIT_OK, saved = -1;
+	int c, rc, saved;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -263,8 +250,10 @@ int cmd_restore(int argc, char **argv)
 		default:
 			fprintf(c == 'h' ? stdout : stderr,
 				"Usage: sipguard restore [--json]\n"
-				"Rebuilds every customer from %s/customers (pins, rules); customers\n"
-				"already in place are left alone. Run at boot (contrib/sipguard-restore.service).\n"
+				"Rebuilds every customer from %s/customers (pins, rules)\n"
+				"as one plan: customers already in place are left alone, one that cannot\n"
+				"be rebuilt (namespace gone) is skipped, the others are done. Run at boot\n"
+				"(contrib/sipguard-restore.service).\n"
 				"  --json      one JSON object: result, and customers[] with each one's result\n"
 				"  -h, --help  this text\n",
 				sg_state_dir());
@@ -275,62 +264,36 @@ int cmd_restore(int argc, char **argv)
 		pr_warn("restore: no arguments expected ('%s')\n", argv[optind]);
 		return SG_EXIT_USAGE;
 	}
-	if (json) {
-		doc = sg_json_doc();
-		sg_json_str(doc, "action", "restore");
-		arr = json_object_new_array();
-		saved = text_to_stderr();
-	}
-	if ((rc = sg_require_root()))
-		goto out;
-	n = sg_state_customers(&names);
-	if (n < 0) {
-		pr_warn("cannot read %s/customers\n", sg_state_dir());
-		rc = SG_EXIT_FAIL;
-		goto out;
-	}
-	for (int i = 0; i < n; i++) {
-		static struct sg_state st;
-		int r;
+	if (!json)
+		return sg_restore();
+	sg_audit_reset();
+	saved = sg_json_text_to_stderr();
+	rc = sg_restore();
+	sg_json_text_to_stdout(saved);
+	doc = sg_json_doc();
+	sg_json_str(doc, "action", "restore");
+	sg_json_str(doc, "result", rc ? "failed" : "ok");
+	/* each customer's result, from its audit record (sorted by name) */
+	recs = sg_audit_records(&n);
+	if (rc && !n)
+		sg_json_str(doc, "error", sg_log_first() ? sg_log_first() : "failed");
+	arr = sg_json_arr(doc, "customers");
+	{
+		const struct sg_audit_rec **v = calloc(n ? n : 1, sizeof(*v));
 
-		sg_audit_reset();
-		r = sg_state_load(names[i], &st);
-		if (r) {
-			char why[600];
-
-			if (sg_log_first()) /* sg_state_load said why, naming the file */
-				snprintf(why, sizeof(why), "unreadable state file: %s", sg_log_first());
-			else
-				snprintf(why, sizeof(why), "unreadable state file %s/customers/%s.conf: %s",
-					 sg_state_dir(), names[i], strerror(-r));
-			pr_warn("%s: %s, skipped\n", names[i], why);
-			sg_audit_failed("restore", names[i], why, SG_EXIT_FAIL);
-			rc = r = SG_EXIT_FAIL;
-		} else {
-			r = sg_apply(&st.p, true);
-			if (r) {
-				pr_warn("%s: not restored (exit %d)\n", names[i], r);
-				rc = SG_EXIT_FAIL;
-			}
-			sg_params_free(&st.p);
-		}
-		if (json) {
+		for (unsigned int i = 0; v && i < n; i++)
+			v[i] = &recs[i];
+		if (v)
+			qsort(v, n, sizeof(*v), rec_cmp);
+		for (unsigned int i = 0; v && i < n; i++) {
 			struct json_object *o = json_object_new_object();
 
-			result_fields(o, "restore", names[i], r);
+			result_fields(o, "restore", v[i]->customer, v[i]->exit_code, v[i]);
 			json_object_array_add(arr, o);
 		}
+		free(v);
 	}
-	free(names);
-out:
-	if (json) {
-		text_to_stdout(saved);
-		sg_json_str(doc, "result", rc ? "failed" : "ok");
-		if (rc && !json_object_array_length(arr))
-			sg_json_str(doc, "error", sg_log_first() ? sg_log_first() : "failed");
-		json_object_object_add(doc, "customers", arr);
-		sg_json_int(doc, "exit_code", rc);
-		sg_json_emit(doc);
-	}
+	sg_json_int(doc, "exit_code", rc);
+	sg_json_emit(doc);
 	return rc;
 }

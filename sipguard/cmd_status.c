@@ -24,6 +24,7 @@
 #include "sgjson.h"
 #include "sipguard.h"
 #include "state.h"
+#include "sync.h"
 
 static const char *reason_name(int r)
 {
@@ -283,6 +284,7 @@ static int begin_report(int argc, char **argv, const char *usage, bool stats,
 		*exit_code = rc;
 		goto fail;
 	}
+	sg_lock_shared(); /* a plan being executed is seen whole or not at all */
 	n = names_for(o->one, names);
 	if (n < 0) {
 		*exit_code = -n;
@@ -391,6 +393,7 @@ int cmd_status(int argc, char **argv)
 	struct json_object *doc = NULL, *arr = NULL;
 	struct report_opts o;
 	char (*names)[32] = NULL;
+	long long sync_rev;
 	int rc, n;
 	bool drift = false;
 
@@ -403,6 +406,7 @@ int cmd_status(int argc, char **argv)
 			 "  -h, --help  this text\n", false, &o, &names, &rc);
 	if (n < 0)
 		return rc;
+	sync_rev = sg_sync_revision(); /* under the lock, as the customers */
 	if (o.json) {
 		doc = sg_json_doc();
 		arr = sg_json_arr(doc, "customers");
@@ -434,7 +438,13 @@ int cmd_status(int argc, char **argv)
 	}
 	if (o.json) {
 		sg_json_bool(doc, "in_sync", !drift);
+		if (sync_rev >= 0)
+			sg_json_int(doc, "sync_revision", sync_rev);
+		else
+			sg_json_str(doc, "sync_revision", NULL);
 		sg_json_emit(doc);
+	} else if (sync_rev >= 0) {
+		printf("sync: etcd revision %lld applied\n", sync_rev);
 	}
 	free(names);
 	return drift ? SG_EXIT_DRIFT : SG_EXIT_OK;
@@ -582,6 +592,7 @@ static unsigned int rule_sums(const struct cust *c, struct rule_sum *out)
 static void prom_write(FILE *f, const struct scust *v, int n, const struct slot_row *slots,
 		       int nslots, unsigned int state_errors)
 {
+	long long sync_rev = sg_sync_revision();
 	char num[16];
 
 	prom_family(f, "sipguard_customer_info", "gauge",
@@ -684,6 +695,12 @@ static void prom_write(FILE *f, const struct scust *v, int n, const struct slot_
 	prom_family(f, "sipguard_state_errors", "gauge",
 		    "State files sipguard could not read (their customers are reported as drifted).");
 	prom_sample(f, "sipguard_state_errors", state_errors, NULL);
+	if (sync_rev >= 0) {
+		/* only on a host that sipguard sync manages */
+		prom_family(f, "sipguard_sync_revision", "gauge",
+			    "etcd revision of the desired state that sipguard sync applied last.");
+		prom_sample(f, "sipguard_sync_revision", (uint64_t)sync_rev, NULL);
+	}
 }
 
 /* DIR/sipguard.prom for node_exporter's textfile collector: written to a
@@ -924,6 +941,7 @@ int cmd_list(int argc, char **argv)
 		doc = sg_json_doc();
 		arr = sg_json_arr(doc, "customers");
 	}
+	sg_lock_shared();
 	n = sg_state_customers(&names);
 	if (n < 0) {
 		pr_warn("cannot read %s/customers: %s\n", sg_state_dir(), strerror(-n));

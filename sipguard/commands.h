@@ -31,5 +31,7 @@ int cmd_status(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
 
 #endif

@@ -23,6 +23,8 @@ void sg_log_msg(const char *fmt, ...) __attribute__((weak, format(printf, 1, 2))
 #define pr_msg(fmt, ...)                                                         \
 	(sg_log_msg ? sg_log_msg(fmt, ##__VA_ARGS__)                             \
 		    : (void)fprintf(stderr, fmt, ##__VA_ARGS__))
+/* An error at LINE of FILE (a profile, a customer file): "FILE:LINE: ..." */
+#define pr_file(file, line, fmt, ...) pr_msg("%s:%d: " fmt "\n", file, line, ##__VA_ARGS__)
 #define pr_info(fmt, ...) fprintf(stderr, fmt, ##__VA_ARGS__)
 #define pr_debug(fmt, ...)                                             \
 	do {                                                           \

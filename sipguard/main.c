@@ -6,6 +6,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include <bpf/libbpf.h>
+#include <curl/curl.h>
 #include <json-c/json_c_version.h>
 
 #include "commands.h"
@@ -30,6 +31,8 @@ static const struct sg_cmd {
 	{ "stats",    cmd_stats,    "packets and drops per reason (text, --json, --prometheus)" },
 	{ "list",     cmd_list,     "list enabled customers" },
 	{ "restore",  cmd_restore,  "rebuild every customer from the state file (boot)" },
+	{ "apply",    cmd_apply,    "bring the customers to the desired state of customer files" },
+	{ "sync",     cmd_sync,     "fleet agent: apply the desired state kept in etcd, on every change" },
 	{ "check",    cmd_check,    "offline verdicts of a profile on captures, with the kernel program" },
 	{ "profiles", cmd_profiles, "list shipped profiles or show one" },
 	{ NULL, NULL, NULL },
@@ -43,7 +46,8 @@ static void usage(FILE *out)
 		fprintf(out, "  %-9s %s\n", c->name, c->help);
 	fprintf(out, "\nGlobal options (before COMMAND):\n"
 		     "  -v, --verbose  debug messages, and libbpf's (the verifier's log when a load fails)\n"
-		     "  -V, --version  the version (with -v: libbpf's, json-c's and the kernel's features)\n"
+		     "  -V, --version  the version (with -v: libbpf's, json-c's, libcurl's and the\n"
+		     "                 kernel's features)\n"
 		     "  -h, --help     this text\n"
 		     "\nRun 'sipguard COMMAND --help' for a command's options. Commands that print\n"
 		     "take --json (one object, \"schema\": \"sipguard/1\").\n"
@@ -59,6 +63,7 @@ static void version(void)
 
 		printf("libbpf %u.%u\n", libbpf_major_version(), libbpf_minor_version());
 		printf("json-c %s\n", json_c_version());
+		printf("libcurl %s\n", curl_version_info(CURLVERSION_NOW)->version);
 		sg_kernel_features(feat, sizeof(feat));
 		printf("%s\n", feat);
 	}

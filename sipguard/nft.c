@@ -57,6 +57,8 @@ int sg_netns_open(const char *netns)
 
 	if (!netns || !*netns)
 		snprintf(path, sizeof(path), "/proc/self/ns/net");
+	else if (!strcmp(netns, "host")) /* the host's own: init's */
+		snprintf(path, sizeof(path), "/proc/1/ns/net");
 	else if (strchr(netns, '/'))
 		snprintf(path, sizeof(path), "%s", netns);
 	else

@@ -21,7 +21,8 @@ struct sg_nl {
 	uint32_t seq;
 };
 
-/* Opens /run/netns/NAME or PATH; returns an fd or -errno. */
+/* Opens /run/netns/NAME, PATH, or for "host" the host's own namespace
+ * (/proc/1/ns/net); returns an fd or -errno. */
 int sg_netns_open(const char *netns);
 int sg_nl_open(const char *netns, struct sg_nl *out);
 void sg_nl_close(struct sg_nl *s);

@@ -131,7 +131,7 @@ int sg_profile_find(const char *name, char *path, size_t n, bool *override)
 	return stat(path, &st) ? -ENOENT : 0;
 }
 
-static char *trim(char *s)
+char *sg_trim(char *s)
 {
 	char *e;
 
@@ -144,8 +144,6 @@ static char *trim(char *s)
 }
 
 #pragma GCC diagnostic ignored "-Wformat-truncation"
-
-#define perr(file, line, fmt, ...) pr_msg("%s:%d: " fmt "\n", file, line, ##__VA_ARGS__)
 
 static int parse_bool(const char *v, bool *out)
 {
@@ -212,7 +210,7 @@ static int add_pattern(struct pctx *x, const char *file, int line, const char *s
 	snprintf(buf, sizeof(buf), "%s", spec);
 	colon = strchr(buf, ':');
 	if (!colon) {
-		perr(file, line, "pattern '%s' has no FIELDS: prefix (e.g. ua|from:friendly-scanner, or any:TEXT)", spec);
+		pr_file(file, line, "pattern '%s' has no FIELDS: prefix (e.g. ua|from:friendly-scanner, or any:TEXT)", spec);
 		return -EINVAL;
 	}
 	*colon = 0;
@@ -220,18 +218,18 @@ static int add_pattern(struct pctx *x, const char *file, int line, const char *s
 	for (f = strtok_r(buf, "|", &save); f; f = strtok_r(NULL, "|", &save)) {
 		unsigned int k;
 
-		f = trim(f);
+		f = sg_trim(f);
 		for (k = 0; k < sizeof(fields) / sizeof(*fields); k++)
 			if (!strcasecmp(f, fields[k].name))
 				break;
 		if (k == sizeof(fields) / sizeof(*fields)) {
-			perr(file, line, "unknown signature field '%s' (use ua, from, to, contact, call-id, start-line, via, subject or any)", f);
+			pr_file(file, line, "unknown signature field '%s' (use ua, from, to, contact, call-id, start-line, via, subject or any)", f);
 			return -EINVAL;
 		}
 		mask |= fields[k].bit;
 	}
 	if (!mask) {
-		perr(file, line, "pattern without fields");
+		pr_file(file, line, "pattern without fields");
 		return -EINVAL;
 	}
 	len = strlen(text);
@@ -241,11 +239,11 @@ static int add_pattern(struct pctx *x, const char *file, int line, const char *s
 		len -= 2;
 	}
 	if (!len) {
-		perr(file, line, "empty pattern text");
+		pr_file(file, line, "empty pattern text");
 		return -EINVAL;
 	}
 	if (len > SG_PATTERN_MAX) {
-		perr(file, line, "pattern too long (%zu bytes, at most %d)", len, SG_PATTERN_MAX);
+		pr_file(file, line, "pattern too long (%zu bytes, at most %d)", len, SG_PATTERN_MAX);
 		return -EINVAL;
 	}
 	memcpy(used, x->byte_used, sizeof(used));
@@ -253,7 +251,7 @@ static int add_pattern(struct pctx *x, const char *file, int line, const char *s
 		unsigned char c = (unsigned char)tolower((unsigned char)text[i]);
 
 		if (c < 0x20 || c == 0x7f) {
-			perr(file, line, "pattern has a control byte (0x%02x)", c);
+			pr_file(file, line, "pattern has a control byte (0x%02x)", c);
 			return -EINVAL;
 		}
 		text[i] = (char)c;
@@ -263,7 +261,7 @@ static int add_pattern(struct pctx *x, const char *file, int line, const char *s
 		}
 	}
 	if (nb > SG_DFA_CLASSES - 1) {
-		perr(file, line, "too many distinct pattern bytes (%u, the DFA has %d classes): shorten or drop patterns",
+		pr_file(file, line, "too many distinct pattern bytes (%u, the DFA has %d classes): shorten or drop patterns",
 		     nb, SG_DFA_CLASSES - 1);
 		return -E2BIG;
 	}
@@ -306,7 +304,7 @@ static int open_include(const char *file, int line, const char *name, char *path
 	if (!*out) {
 		int err = -errno;
 
-		perr(file, line, "cannot read include '%s': %s", path, strerror(errno));
+		pr_file(file, line, "cannot read include '%s': %s", path, strerror(errno));
 		return err;
 	}
 	return 0;
@@ -326,11 +324,11 @@ static int load_list(struct pctx *x, const char *file, int line, const char *nam
 
 		ln++;
 		if (!strchr(buf, '\n') && !feof(f)) {
-			perr(path, ln, "line too long");
+			pr_file(path, ln, "line too long");
 			err = -EINVAL;
 			break;
 		}
-		s = trim(buf);
+		s = sg_trim(buf);
 		if (!*s || *s == '#')
 			continue;
 		err = add_pattern(x, path, ln, s);
@@ -360,13 +358,13 @@ static int parse_methods(const char *file, int line, char *v, struct sg_config *
 			if (!strcasecmp(tok, methods[k].name))
 				break;
 		if (k == sizeof(methods) / sizeof(*methods)) {
-			perr(file, line, "unknown method '%s' (known: INVITE ACK BYE CANCEL REGISTER OPTIONS PRACK SUBSCRIBE NOTIFY PUBLISH INFO REFER MESSAGE UPDATE, or 'any')", tok);
+			pr_file(file, line, "unknown method '%s' (known: INVITE ACK BYE CANCEL REGISTER OPTIONS PRACK SUBSCRIBE NOTIFY PUBLISH INFO REFER MESSAGE UPDATE, or 'any')", tok);
 			return -EINVAL;
 		}
 		m |= methods[k].bit;
 	}
 	if (!m) {
-		perr(file, line, "empty method list (give methods or 'any')");
+		pr_file(file, line, "empty method list (give methods or 'any')");
 		return -EINVAL;
 	}
 	c->flags &= ~SG_F_ANY_METHOD;
@@ -391,14 +389,14 @@ static int parse_ports(const char *file, int line, char *v, struct sg_config *c,
 		if (!strcasecmp(tok, "none"))
 			continue;
 		if (parse_uint(tok, 1, 65535, &port)) {
-			perr(file, line, "bad port '%s' (1..65535)", tok);
+			pr_file(file, line, "bad port '%s' (1..65535)", tok);
 			return -EINVAL;
 		}
 		for (k = 0; k < SG_MAX_PORTS; k++)
 			if (c->ports[k] == port || !c->ports[k])
 				break;
 		if (k == SG_MAX_PORTS) {
-			perr(file, line, "too many ports (at most %d distinct)", SG_MAX_PORTS);
+			pr_file(file, line, "too many ports (at most %d distinct)", SG_MAX_PORTS);
 			return -E2BIG;
 		}
 		c->ports[k] = (__u16)port;
@@ -421,7 +419,7 @@ static int parse_rate(const char *file, int line, char *v, struct sg_rate_limit 
 	if ((n != 2 && n != 4) || rate == 0 || rate > 1000000 ||
 	    (strcasecmp(unit, "second") && strcasecmp(unit, "s")) ||
 	    (n == 4 && (strcasecmp(word, "burst") || burst > 10000000))) {
-		perr(file, line, "bad rate '%s' (expected N/second [burst M], or none)", v);
+		pr_file(file, line, "bad rate '%s' (expected N/second [burst M], or none)", v);
 		return -EINVAL;
 	}
 	r->rate = (unsigned int)rate;
@@ -440,7 +438,7 @@ static int set_key(struct pctx *x, const char *file, int line, const char *sec, 
 #define BOOL_KEY(k, action)                                                                    \
 	if (!strcmp(key, k)) {                                                                 \
 		if (parse_bool(v, &b)) {                                                       \
-			perr(file, line, "%s.%s: bad value '%s' (yes or no)", sec, key, v);    \
+			pr_file(file, line, "%s.%s: bad value '%s' (yes or no)", sec, key, v);    \
 			return -EINVAL;                                                        \
 		}                                                                              \
 		action;                                                                        \
@@ -449,7 +447,7 @@ static int set_key(struct pctx *x, const char *file, int line, const char *sec, 
 #define UINT_KEY(k, lo, hi, field)                                                             \
 	if (!strcmp(key, k)) {                                                                 \
 		if (parse_uint(v, lo, hi, &n)) {                                               \
-			perr(file, line, "%s.%s: bad value '%s' (%d..%d)", sec, key, v, lo, hi); \
+			pr_file(file, line, "%s.%s: bad value '%s' (%d..%d)", sec, key, v, lo, hi); \
 			return -EINVAL;                                                        \
 		}                                                                              \
 		field = (__u16)n;                                                              \
@@ -463,11 +461,11 @@ static int set_key(struct pctx *x, const char *file, int line, const char *sec, 
 			int err;
 
 			if (*any_key) {
-				perr(file, line, "'base' must be the first setting of the file");
+				pr_file(file, line, "'base' must be the first setting of the file");
 				return -EINVAL;
 			}
 			if (x->depth >= SG_INCLUDE_DEPTH) {
-				perr(file, line, "base profiles nested too deep (loop?)");
+				pr_file(file, line, "base profiles nested too deep (loop?)");
 				return -ELOOP;
 			}
 			dir_of(file, dir, sizeof(dir));
@@ -478,7 +476,7 @@ static int set_key(struct pctx *x, const char *file, int line, const char *sec, 
 				snprintf(path, sizeof(path), "%s/%s%s", dir, v,
 					 strstr(v, ".ini") ? "" : ".ini");
 			if (stat(path, &st)) {
-				perr(file, line, "cannot read base profile '%s': %s", path, strerror(errno));
+				pr_file(file, line, "cannot read base profile '%s': %s", path, strerror(errno));
 				return -ENOENT;
 			}
 			x->depth++;
@@ -488,7 +486,7 @@ static int set_key(struct pctx *x, const char *file, int line, const char *sec, 
 		}
 		if (!strcmp(key, "name")) {
 			if (!*v || strlen(v) >= sizeof(p->name) || strpbrk(v, " \t/")) {
-				perr(file, line, "bad name '%s' (a word of at most %zu bytes)", v, sizeof(p->name) - 1);
+				pr_file(file, line, "bad name '%s' (a word of at most %zu bytes)", v, sizeof(p->name) - 1);
 				return -EINVAL;
 			}
 			snprintf(p->name, sizeof(p->name), "%s", v);
@@ -504,7 +502,7 @@ static int set_key(struct pctx *x, const char *file, int line, const char *sec, 
 			else if (!strcmp(v, "monitor"))
 				c->flags |= SG_F_MONITOR;
 			else {
-				perr(file, line, "profile.mode: bad value '%s' (enforce or monitor)", v);
+				pr_file(file, line, "profile.mode: bad value '%s' (enforce or monitor)", v);
 				return -EINVAL;
 			}
 			return 0;
@@ -534,7 +532,7 @@ static int set_key(struct pctx *x, const char *file, int line, const char *sec, 
 			return add_pattern(x, file, line, v);
 		if (!strcmp(key, "include")) {
 			if (x->depth >= SG_INCLUDE_DEPTH) {
-				perr(file, line, "includes nested too deep");
+				pr_file(file, line, "includes nested too deep");
 				return -ELOOP;
 			}
 			return load_list(x, file, line, v);
@@ -549,7 +547,7 @@ static int set_key(struct pctx *x, const char *file, int line, const char *sec, 
 			return parse_rate(file, line, v, &p->rate);
 		if (!strcmp(key, "max_sources")) {
 			if (parse_uint(v, 16, 1048576, &n)) {
-				perr(file, line, "rate.max_sources: bad value '%s' (16..1048576)", v);
+				pr_file(file, line, "rate.max_sources: bad value '%s' (16..1048576)", v);
 				return -EINVAL;
 			}
 			p->rate.max_sources = (unsigned int)n;
@@ -560,7 +558,7 @@ static int set_key(struct pctx *x, const char *file, int line, const char *sec, 
 	}
 #undef BOOL_KEY
 #undef UINT_KEY
-	perr(file, line, "unknown key '%s' in [%s] (see profiles/README.md)", key, sec);
+	pr_file(file, line, "unknown key '%s' in [%s] (see profiles/README.md)", key, sec);
 	return -EINVAL;
 }
 
@@ -587,29 +585,29 @@ static int parse_file(struct pctx *x, const char *file)
 
 		line++;
 		if (!strchr(buf, '\n') && !feof(f)) {
-			perr(file, line, "line too long (at most %zu bytes)", sizeof(buf) - 2);
+			pr_file(file, line, "line too long (at most %zu bytes)", sizeof(buf) - 2);
 			err = -EINVAL;
 			break;
 		}
-		s = trim(buf);
+		s = sg_trim(buf);
 		if (!*s || *s == '#' || *s == ';')
 			continue;
 		if (*s == '[') {
 			char *e = strchr(s, ']');
 			int k;
 
-			if (!e || *trim(e + 1)) {
-				perr(file, line, "bad section header '%s' (expected [name])", s);
+			if (!e || *sg_trim(e + 1)) {
+				pr_file(file, line, "bad section header '%s' (expected [name])", s);
 				err = -EINVAL;
 				break;
 			}
 			*e = 0;
-			s = trim(s + 1);
+			s = sg_trim(s + 1);
 			for (k = 0; sections[k]; k++)
 				if (!strcmp(s, sections[k]))
 					break;
 			if (!sections[k]) {
-				perr(file, line, "unknown section [%s] (profile, ports, methods, sanity, signatures, reflection, rate, shield)", s);
+				pr_file(file, line, "unknown section [%s] (profile, ports, methods, sanity, signatures, reflection, rate, shield)", s);
 				err = -EINVAL;
 				break;
 			}
@@ -619,20 +617,20 @@ static int parse_file(struct pctx *x, const char *file)
 		}
 		eq = strchr(s, '=');
 		if (!eq) {
-			perr(file, line, "expected 'key = value' or [section], got '%s'", s);
+			pr_file(file, line, "expected 'key = value' or [section], got '%s'", s);
 			err = -EINVAL;
 			break;
 		}
 		if (!sec[0]) {
-			perr(file, line, "setting outside a section (start with [profile])");
+			pr_file(file, line, "setting outside a section (start with [profile])");
 			err = -EINVAL;
 			break;
 		}
 		*eq = 0;
-		key = trim(s);
-		val = trim(eq + 1);
+		key = sg_trim(s);
+		val = sg_trim(eq + 1);
 		if (!*val) {
-			perr(file, line, "%s.%s: empty value", sec, key);
+			pr_file(file, line, "%s.%s: empty value", sec, key);
 			err = -EINVAL;
 			break;
 		}

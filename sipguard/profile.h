@@ -54,6 +54,9 @@ void sg_profile_free(struct sg_profile *p);
 const char *sg_profile_dir(void);
 const char *sg_profile_override_dir(void);
 int sg_profile_find(const char *name, char *path, size_t n, bool *override);
+/* S without white space at either end (cut in place): a value of a
+ * profile or customer file. */
+char *sg_trim(char *s);
 
 /* Compiles patterns into an Aho-Corasick DFA over lower-cased bytes:
  * fills cfg->byte_class, cfg->dfa_states, cfg->sig_fields and *rows, and

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
 /* JSON output helpers (sgjson.h). */
 #include <stdio.h>
+#include <unistd.h>
 
 #include "sgjson.h"
 
@@ -56,4 +57,24 @@ struct json_object *sg_json_arr(struct json_object *o, const char *key)
 
 	json_object_object_add(o, key, n);
 	return n;
+}
+
+int sg_json_text_to_stderr(void)
+{
+	int saved;
+
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	if (saved >= 0)
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+	return saved;
+}
+
+void sg_json_text_to_stdout(int saved)
+{
+	fflush(stdout);
+	if (saved >= 0) {
+		dup2(saved, STDOUT_FILENO);
+		close(saved);
+	}
 }

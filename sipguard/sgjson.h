@@ -27,4 +27,10 @@ void sg_json_bool(struct json_object *o, const char *key, bool v);
 struct json_object *sg_json_obj(struct json_object *o, const char *key);
 struct json_object *sg_json_arr(struct json_object *o, const char *key);
 
+/* With --json, stdout carries the JSON only: what a change prints for
+ * people goes to stderr meanwhile. sg_json_text_to_stderr returns what
+ * sg_json_text_to_stdout takes to put stdout back. */
+int sg_json_text_to_stderr(void);
+void sg_json_text_to_stdout(int saved);
+
 #endif

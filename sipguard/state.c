@@ -136,6 +136,10 @@ int sg_state_load(const char *customer, struct sg_state *st)
 		sg_params_free(&st->p);
 		return -EINVAL;
 	}
+	/* written before the namespace had to be explicit: "" was the namespace
+	 * enable ran in, the host's */
+	if (!st->p.netns[0])
+		snprintf(st->p.netns, sizeof(st->p.netns), "host");
 	if (strcmp(st->p.customer, customer)) {
 		pr_warn("%s: state file names customer '%s'\n", path, st->p.customer);
 		return -EINVAL;
@@ -179,7 +183,7 @@ int sg_state_prepare(const struct sg_state *st)
 		pr_warn("cannot write %s: %s\n", tmp, strerror(errno));
 		return err;
 	}
-	fprintf(f, "# sipguard customer state, written by 'sipguard enable'; read by restore/status\n");
+	fprintf(f, "# sipguard customer state, written by sipguard (enable, apply, sync); read by restore/status\n");
 	fprintf(f, "customer = %s\nprofile = %s\nnetns = %s\nmode = %s\nhook = %s\nattach = %s\n",
 		p->customer, p->profile, p->netns,
 		p->mode < 0 ? "profile" : p->mode ? "monitor" : "enforce",

@@ -20,7 +20,7 @@ struct sg_strlist {
 struct sg_params {
 	char customer[32];
 	char profile[PATH_MAX];    /* as given: shipped name or file */
-	char netns[PATH_MAX];      /* as given, "" = the current namespace */
+	char netns[PATH_MAX];      /* as given: NAME, PATH or "host" (the host's own) */
 	int mode;                  /* -1 profile's, 0 enforce, 1 monitor */
 	int hook;                  /* 0 input, 1 forward */
 	struct sg_strlist own_hosts, peers, allow, deny;

@@ -37,6 +37,11 @@ ip netns del $LAB_CUST 2>/dev/null
 ip netns add $LAB_CUST || fail "netns"
 
 printf '[profile]\nname = broken\n[methods]\nallow = INVITE\nthis line is wrong\n' >"$LAB_TMP/broken.ini"
+# customer files for apply: the enabled customer as it is, plus one broken one
+mkdir -p "$LAB_TMP/cust-key" "$LAB_TMP/cust-netns"
+printf '[customer]\nprofile = pbx\nnetns = %s\n' $LAB_CUST | tee "$LAB_TMP/cust-key/$A.conf" >"$LAB_TMP/cust-netns/$A.conf"
+printf '[customer]\nprofile = pbx\nnetns = %s\nprofil = trunk\n' $LAB_CUST >"$LAB_TMP/cust-key/sgb-b.conf"
+printf '[customer]\nprofile = pbx\n' >"$LAB_TMP/cust-netns/sgb-b.conf"
 head -c 100 "$P" >"$LAB_TMP/trunc.pcap"        # header + part of packet 1
 head -c 10 "$P" >"$LAB_TMP/trunc-header.pcap"  # not even the file header
 echo "this is not a capture file, just some text" >"$LAB_TMP/notcap.pcap"
@@ -83,6 +88,7 @@ bad "unknown command" 2 "unknown command 'frobnicate'" sg frobnicate
 bad "unknown global option" 2 "unknown option '--frob'" sg --frob
 bad "unknown enable option" 2 "unrecognized option '--bogus'" sg enable $A --profile pbx --bogus
 bad "enable without --profile" 2 "--profile NAME|FILE is required" sg enable $A --netns $LAB_CUST
+bad "enable without --netns" 2 "--netns NAME|PATH|host is required" sg enable $A --profile pbx
 
 # ---- live: enable against the enabled customer's namespace ------------------------
 bad "enable: profile with a bad line" 2 "broken.ini:5: expected 'key = value'" sg enable $A --profile "$LAB_TMP/broken.ini" --netns $LAB_CUST
@@ -100,9 +106,15 @@ bad "enable: --peer nothing" 2 "--peer 'nothing': not an address or CIDR" sg ena
 bad "enable: --hook output" 2 "--hook: input or forward" sg enable $A --profile pbx --netns $LAB_CUST --hook output
 bad "enable: --mode block" 2 "--mode: enforce or monitor" sg enable $A --profile pbx --netns $LAB_CUST --mode block
 bad "enable: --attach to a missing table" 2 "--attach: table inet nosuch not found" sg enable $A --profile pbx --netns $LAB_CUST --attach inet:nosuch:input
+bad "apply: customer file with an unknown key" 2 "sgb-b.conf:4: unknown key 'profil' in [customer]" sg apply "$LAB_TMP/cust-key"
+bad "apply: customer file without netns" 2 "sgb-b.conf:0: customer.netns is required" sg apply "$LAB_TMP/cust-netns"
+bad "apply: missing directory" 2 "no-such-dir: No such file or directory: nothing changed" sg apply "$LAB_TMP/no-such-dir"
 bad "enable as nobody" 3 "must run as root" nobody enable $A --profile pbx --netns $LAB_CUST
 bad "disable as nobody" 3 "must run as root" nobody disable $A
 bad "restore as nobody" 3 "must run as root" nobody restore
+bad "apply as nobody" 3 "must run as root" nobody apply "$LAB_TMP/cust-netns"
+bad "sync without --etcd" 2 "--etcd URL and --prefix PREFIX are required" sg sync --prefix /sipguard/hosts/x/
+bad "sync: --resync 0" 2 "--resync: seconds, 1..86400" sg sync --etcd http://127.0.0.1:1 --prefix /x/ --resync 0
 
 sg status $A >/dev/null || fail "status of $A after the bad inputs rc=$?"
 echo

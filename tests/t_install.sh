@@ -84,7 +84,7 @@ grep -qx "ExecStart=$prefix/sbin/sipguard restore" "$u" &&
 u=$dd$unitdir/sipguard-sync.service
 grep -qx "EnvironmentFile=-$etc/default/sipguard" "$u" && grep -qx "Restart=always" "$u" &&
 	grep -qx "RestartSec=2" "$u" &&
-	grep -qx "ExecStart=$prefix/sbin/sipguard sync --etcd \${SIPGUARD_ETCD} --prefix \${SIPGUARD_PREFIX}" "$u" &&
+	grep -qx "ExecStart=$prefix/sbin/sipguard sync --etcd \${SIPGUARD_ETCD} --prefix \${SIPGUARD_PREFIX} \$SIPGUARD_SYNC_OPTS" "$u" &&
 	ok "sync unit" || bad "sync unit: $(cat "$u")"
 if command -v systemd-analyze >/dev/null; then
 	# unit syntax (the binary path must exist for verify: point it at the DESTDIR copy)
@@ -138,7 +138,7 @@ f() { dpkg-deb -f "$deb" "$1"; }
 [ "$(f Package)" = sipguard ] && [ "$(f Version)" = "$version" ] && [ "$(f Architecture)" = "$arch" ] &&
 	ok "control: sipguard $version $arch" || bad "control: $(dpkg-deb -f "$deb")"
 dep=$(f Depends)
-for l in libbpf1 libmnl0 libnftnl11 libpcap0.8 libjson-c5 libc6; do
+for l in libbpf1 libmnl0 libnftnl11 libpcap0.8 libcurl4 libjson-c5 libc6; do
 	[[ ",$dep" == *[\ ,]$l\ * || ",$dep" == *[\ ,]$l ]] || bad "Depends lacks $l: $dep"
 done
 ok "Depends (dpkg-shlibdeps): $dep"

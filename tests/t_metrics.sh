@@ -65,7 +65,7 @@ PY
 grep -qxE 'sipguard [0-9]+\.[0-9]+\.[0-9]+' "$o" || fail "--version: $(cat "$o")"
 "$SIPGUARD" -v --version >"$o" || fail "-v --version rc=$?"
 grep -qE '^libbpf [0-9]+\.[0-9]+$' "$o" && grep -q '^json-c ' "$o" || fail "-v --version: $(cat "$o")"
-for c in enable disable status stats list restore check profiles; do
+for c in enable disable status stats list restore apply sync check profiles; do
 	"$SIPGUARD" $c --help >"$o" 2>"$e" || fail "$c --help rc=$?"
 	grep -q "^Usage: sipguard $c" "$o" && [ ! -s "$e" ] || fail "$c --help: not a usage on stdout: $(head -3 "$o" "$e")"
 	"$SIPGUARD" $c --bogus >"$o" 2>"$e"; rc=$?
