@@ -16,19 +16,21 @@
 #include "profile.h"
 #include "capture.h"
 
-static int judge_capture(const struct sg_profile *p, const struct sg_dfa_fast *fast,
-			 const char *file, unsigned long *differ)
+/* Judges every packet of FILE with CFG into V (grown as needed, *N
+ * packets). TCP streams start from an empty store: each run sees every
+ * stream from its beginning. Returns 0 or -1. */
+static int run_capture(const struct sg_profile *p, const struct sg_dfa_fast *fast,
+		       const struct sg_config *cfg, const char *file, __u32 **v, unsigned long *n)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
-	struct sg_config plain = p->cfg;
-	struct sg_pf_counts before = sg_pf_counts;
 	struct pcap_pkthdr *h;
 	const __u8 *d;
-	unsigned long packets = 0, diff = 0;
+	unsigned long cap = 0;
 	pcap_t *pc;
 	int rc, dlt;
 
-	plain.pf_stride = 0;
+	*v = NULL;
+	*n = 0;
 	pc = pcap_open_offline(file, errbuf);
 	if (!pc) {
 		fprintf(stderr, "pfstats: %s: %s\n", file, errbuf);
@@ -40,40 +42,63 @@ static int judge_capture(const struct sg_profile *p, const struct sg_dfa_fast *f
 		pcap_close(pc);
 		return -1;
 	}
-	/* each run follows the TCP streams in a store of its own */
-	struct sg_ustore *sw = sg_user_store_new(), *so = sg_user_store_new();
-
+	sg_user_streams_reset();
 	while ((rc = pcap_next_ex(pc, &h, &d)) == 1) {
 		struct sg_uenv env = { .dfa = p->dfa, .dfa_fast = fast };
-		struct sg_pf_counts keep;
-		__u32 with, without;
 		int off = sg_capture_l3_offset(dlt, d, h->caplen);
 
 		if (off < 0)
 			continue;
 		env.pkt = d + off;
 		env.len = h->caplen - off;
-		env.streams = sg_user_store_streams(sw);
-		with = sg_user_judge(&env, &p->cfg);
-		keep = sg_pf_counts;
-		env.streams = sg_user_store_streams(so);
-		without = sg_user_judge(&env, &plain);
-		sg_pf_counts = keep; /* count the prefiltered run only */
-		packets++;
-		if (with != without) {
-			diff++;
-			fprintf(stderr, "pfstats: %s packet %lu: %u with the prefilter, %u without\n",
-				file, packets, with, without);
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			*v = realloc(*v, cap * sizeof(**v));
+			if (!*v) {
+				fprintf(stderr, "pfstats: out of memory\n");
+				exit(1);
+			}
 		}
+		(*v)[(*n)++] = sg_user_judge(&env, cfg);
 	}
-	sg_user_store_free(sw);
-	sg_user_store_free(so);
-	if (rc == -1) {
+	if (rc == -1)
 		fprintf(stderr, "pfstats: %s: %s\n", file, pcap_geterr(pc));
-		pcap_close(pc);
+	pcap_close(pc);
+	return rc == -1 ? -1 : 0;
+}
+
+/* FILE once with the profile's prefilter and once without, each run with
+ * streams of its own (the TCP streams of one run must not see the other's
+ * bytes as already judged). */
+static int judge_capture(const struct sg_profile *p, const struct sg_dfa_fast *fast,
+			 const char *file, unsigned long *differ)
+{
+	struct sg_config plain = p->cfg;
+	struct sg_pf_counts before = sg_pf_counts, after;
+	unsigned long packets = 0, n_without = 0, diff = 0;
+	__u32 *with = NULL, *without = NULL;
+	int err;
+
+	plain.pf_stride = 0;
+	err = run_capture(p, fast, &p->cfg, file, &with, &packets);
+	after = sg_pf_counts;
+	if (!err)
+		err = run_capture(p, fast, &plain, file, &without, &n_without);
+	sg_pf_counts = after; /* count the prefiltered run only */
+	if (err || n_without != packets) {
+		free(with);
+		free(without);
 		return -1;
 	}
-	pcap_close(pc);
+	for (unsigned long i = 0; i < packets; i++) {
+		if (with[i] == without[i])
+			continue;
+		diff++;
+		fprintf(stderr, "pfstats: %s packet %lu: %u with the prefilter, %u without\n",
+			file, i + 1, with[i], without[i]);
+	}
+	free(with);
+	free(without);
 	{
 		unsigned long v = sg_pf_counts.values - before.values;
 		unsigned long c = sg_pf_counts.cleared - before.cleared;

@@ -10,6 +10,7 @@
  *           cost                       per packet x per validator table
  *   pktcost ... sizes 200,400,...      pbx / trivial / osip2 vs message size
  *   pktcost ... patterns A.ini B.ini   INVITE cost under each profile
+ *   pktcost ... events                 drop events off / sampled / every drop
  *   pktcost pin PROFILE DIR            load PROFILE and pin under DIR (live bench)
  *   pktcost dump DIR                   write the test payloads (*.sip) to DIR
  *   pktcost genpat N SEED              N random 'any:' patterns on stdout
@@ -470,6 +471,57 @@ static int cmd_patterns(int n, char **files)
 	return 0;
 }
 
+/* events: what drop events cost a flood. The svmap probe (a scanner drop)
+ * and the INVITE (a pass) under the profile with events off, sampled (the
+ * profile's rate: in a flood nearly every drop only counts as suppressed)
+ * and unlimited (every drop writes an event to the ring), in interleaved
+ * rounds. */
+static int cmd_events(void)
+{
+	static struct pkt ps[16];
+	static const char *const names[] = { "off ([events] rate = none)",
+					     "sampled (the profile's rate)",
+					     "every drop (no sampling)" };
+	struct sg_profile p;
+	int fd[3], fdt;
+	double v[3][2][64], vt[64];
+
+	build_packets(ps);
+	if (sg_profile_load(g_profile, &p))
+		return 1;
+	fdt = trivial_fd();
+	for (int k = 0; k < 3; k++) {
+		struct sg_profile q = p;
+
+		if (k == 0)
+			q.cfg.ev_interval_ns = 0;
+		if (k == 2) {
+			q.cfg.ev_interval_ns = 1;
+			q.cfg.ev_burst = 0xffffffffu;
+		}
+		fd[k] = sg_validator_prog_fd(load_validator(&q, 0));
+	}
+	for (__u32 r = 0; r < g_rounds; r++) {
+		vt[r] = test_run(fdt, &ps[0], NULL);
+		for (int k = 0; k < 3; k++) {
+			v[k][0][r] = test_run(fd[k], &ps[4], NULL);
+			v[k][1][r] = test_run(fd[k], &ps[0], NULL);
+		}
+	}
+	printf("profile %s, %u runs per round, %u rounds, medians; trivial filter %.0f ns\n\n",
+	       p.name, g_repeat, g_rounds, median(vt, g_rounds));
+	printf("| drop events | svmap probe (scanner drop) ns | vs off | INVITE (pass) ns | vs off |\n");
+	printf("|---|---:|---:|---:|---:|\n");
+	for (int k = 0; k < 3; k++) {
+		double d = median(v[k][0], g_rounds), i = median(v[k][1], g_rounds);
+		double d0 = median(v[0][0], g_rounds), i0 = median(v[0][1], g_rounds);
+
+		printf("| %s | %.0f | %+.1f%% | %.0f | %+.1f%% |\n", names[k], d, 100 * (d / d0 - 1), i,
+		       100 * (i / i0 - 1));
+	}
+	return 0;
+}
+
 static int cmd_pin(const char *profile, const char *dir)
 {
 	struct sg_profile p;
@@ -622,7 +674,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: pktcost [--repeat N] [--rounds N] [--osip-iters N] [--profile P] [--tsv FILE]\n"
-		"               cost | sizes LIST | patterns PROFILE...\n"
+		"               cost | sizes LIST | patterns PROFILE... | events\n"
 		"       pktcost pin PROFILE DIR | insns PINNED_PROG | lines PINNED_PROG | dump DIR\n"
 		"       pktcost genpat N SEED\n");
 	exit(2);
@@ -668,6 +720,8 @@ int main(int argc, char **argv)
 		return cmd_sizes(argv[i + 1]);
 	if (!strcmp(argv[i], "patterns") && i + 1 < argc)
 		return cmd_patterns(argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "events"))
+		return cmd_events();
 	if (!strcmp(argv[i], "pin") && i + 2 < argc)
 		return cmd_pin(argv[i + 1], argv[i + 2]);
 	if (!strcmp(argv[i], "insns") && i + 1 < argc)

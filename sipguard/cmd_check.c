@@ -15,6 +15,7 @@
 #include "capture.h"
 #include "reasm.h"
 #include "sgjson.h"
+#include "detail.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
@@ -26,20 +27,13 @@
 #define DLT_IPV6 229
 #endif
 
-static const char *reason_names[SG_REASON_MAX] = {
-#define SG_RN(name, val, s, d) [val] = s,
-	SG_REASONS(SG_RN)
-#undef SG_RN
-};
-
-static const char *reason_name(unsigned int r)
-{
-	return r < SG_REASON_MAX && reason_names[r] ? reason_names[r] : "unknown";
-}
+#define reason_name sg_reason_name
 
 struct verdict {
 	unsigned int capture;  /* index in the capture list */
 	__u8 reason;
+	struct sg_detail det;  /* a drop's */
+	char *more;            /* what the message adds to it (sg_detail_message), or NULL */
 };
 
 struct run {
@@ -68,7 +62,8 @@ static void usage(FILE *out)
 		"1 the validator could not be loaded, 3 no privileges for BPF.\n");
 }
 
-static int push(struct run *r, unsigned int capture, unsigned int reason)
+static int push(struct run *r, unsigned int capture, unsigned int reason,
+		const struct sg_detail *det)
 {
 	if (r->n == r->cap) {
 		size_t nc = r->cap ? r->cap * 2 : 1024;
@@ -81,6 +76,10 @@ static int push(struct run *r, unsigned int capture, unsigned int reason)
 	}
 	r->v[r->n].capture = capture;
 	r->v[r->n].reason = (__u8)reason;
+	memset(&r->v[r->n].det, 0, sizeof(*det));
+	r->v[r->n].more = NULL;
+	if (reason >= SG_FIRST_DROP)
+		r->v[r->n].det = *det;
 	r->n++;
 	r->counts[reason < SG_REASON_MAX ? reason : 0]++;
 	return 0;
@@ -114,10 +113,14 @@ static void mark_fragment(void *arg, unsigned long i)
 /* Judges one L3 packet the way the live chain would: the port match,
  * then the validator. Returns 0 and the reason, or SG_EXIT_*. */
 static int judge_l3(struct sg_validator *v, const struct sg_config *cfg, const __u8 *l3,
-		    size_t len, const char *file, unsigned long idx, unsigned int *reason)
+		    size_t len, const char *file, unsigned long idx, unsigned int *reason,
+		    struct sg_detail *det, char **more)
 {
 	__u32 res = 0;
 
+	if (more)
+		*more = NULL;
+	memset(det, 0, sizeof(*det));
 	if (!port_guarded(cfg, l3, len)) {
 		__u8 proto;
 		__u16 dport;
@@ -137,6 +140,15 @@ static int judge_l3(struct sg_validator *v, const struct sg_config *cfg, const _
 		pr_warn("%s: packet %lu: validator returned unknown reason %#x\n",
 			file, idx, res);
 		return SG_EXIT_FAIL;
+	}
+	sg_validator_detail(v, det);
+	if (more && *reason >= SG_FIRST_DROP && det->kind == SG_DET_LINE && !det->line) {
+		char buf[192];
+		struct sg_pkt p;
+
+		sg_pkt_decode(l3, len, &p);
+		if (*sg_detail_message(*reason, p.payload, p.payload_len, p.src, buf, sizeof(buf)))
+			*more = strdup(buf);
 	}
 	return 0;
 }
@@ -176,6 +188,8 @@ static int judge_capture(struct sg_validator *v, const struct sg_config *cfg, co
 	}
 	while ((rc = pcap_next_ex(pc, &h, &d)) == 1) {
 		unsigned int reason = SG_PASS_NOT_IP;
+		struct sg_detail det = { 0 };
+		char *more = NULL;
 		const unsigned long *members;
 		const __u8 *whole;
 		size_t whole_len, n;
@@ -185,7 +199,7 @@ static int judge_capture(struct sg_validator *v, const struct sg_config *cfg, co
 		idx++;
 		off = sg_capture_l3_offset(dlt, d, h->caplen);
 		if (off < 0) {
-			if (push(r, ci, reason)) {
+			if (push(r, ci, reason, &det)) {
 				ret = SG_EXIT_FAIL;
 				goto out;
 			}
@@ -193,24 +207,29 @@ static int judge_capture(struct sg_validator *v, const struct sg_config *cfg, co
 		}
 		fr = sg_reasm_feed(ra, slot, d + off, h->caplen - off, &whole, &whole_len, &members, &n);
 		if (fr == SG_REASM_NONE) {
-			ret = judge_l3(v, cfg, d + off, h->caplen - off, file, idx, &reason);
+			ret = judge_l3(v, cfg, d + off, h->caplen - off, file, idx, &reason, &det, &more);
 			if (ret)
 				goto out;
 		} else {
 			/* held until the datagram is whole; dropped if it never is */
 			reason = SG_DROP_FRAGMENT;
 		}
-		if (push(r, ci, reason)) {
+		if (push(r, ci, reason, &det)) {
+			free(more);
 			ret = SG_EXIT_FAIL;
 			goto out;
 		}
+		r->v[r->n - 1].more = more;
 		if (fr == SG_REASM_DONE) {
-			ret = judge_l3(v, cfg, whole, whole_len, file, idx, &reason);
+			ret = judge_l3(v, cfg, whole, whole_len, file, idx, &reason, &det, NULL);
 			if (ret)
 				goto out;
 			for (size_t k = 0; k < n; k++) {
 				r->counts[r->v[members[k]].reason]--;
 				r->v[members[k]].reason = (__u8)reason;
+				memset(&r->v[members[k]].det, 0, sizeof(det));
+				if (reason >= SG_FIRST_DROP)
+					r->v[members[k]].det = det;
 				r->counts[reason]++;
 			}
 		}
@@ -225,6 +244,14 @@ out:
 	sg_reasm_free(ra);
 	pcap_close(pc);
 	return ret;
+}
+
+/* The text of the signature a detail names (the profile's pattern). */
+static const char *pattern_text(const struct sg_profile *p, const struct sg_detail *d)
+{
+	if (d->kind != SG_DET_SIGNATURE || !d->value || d->value > p->n_patterns)
+		return NULL;
+	return p->patterns[d->value - 1].text;
 }
 
 static bool is_sip_reason(unsigned int r)
@@ -360,6 +387,10 @@ int cmd_check(int argc, char **argv)
 			sg_json_str(vo, "reason", reason_name(rs));
 			if (drop && monitor)
 				sg_json_bool(vo, "would_drop", true);
+			if (drop)
+				sg_detail_json(vo, &r.v[i].det, rs, pattern_text(&p, &r.v[i].det));
+			if (drop && r.v[i].more)
+				sg_json_str(vo, "detail", r.v[i].more);
 			json_object_array_add(a, vo);
 		}
 		sg_json_emit(doc);
@@ -371,8 +402,17 @@ int cmd_check(int argc, char **argv)
 			printf("%zu", i + 1);
 			if (ncap > 1)
 				printf(" %s", argv[optind + r.v[i].capture]);
-			printf(" %s %s%s\n", drop && !monitor ? "drop" : "pass", reason_name(rs),
+			printf(" %s %s%s", drop && !monitor ? "drop" : "pass", reason_name(rs),
 			       drop && monitor ? " (would drop)" : "");
+			if (drop && r.v[i].det.kind) {
+				char text[256];
+
+				sg_detail_text(&r.v[i].det, rs, pattern_text(&p, &r.v[i].det), text,
+					       sizeof(text));
+				if (r.v[i].more || text[0])
+					printf(": %s", r.v[i].more ? r.v[i].more : text);
+			}
+			printf("\n");
 		}
 		printf("\nprofile %s (%s): %zu packets, %lu sip, %lu passed, %lu dropped, %lu would drop\n",
 		       p.name, monitor ? "monitor" : "enforce", r.n, sip, passed, dropped, would);
@@ -393,6 +433,8 @@ out:
 	sg_validator_free(v);
 	if (have_profile)
 		sg_profile_free(&p);
+	for (size_t i = 0; i < r.n; i++)
+		free(r.v[i].more);
 	free(r.v);
 	free(hosts);
 	free(peers);

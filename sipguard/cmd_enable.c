@@ -71,7 +71,7 @@ static void enable_usage(FILE *f)
 		"  --mode enforce|monitor   override the profile's mode\n"
 		"  --hook input|forward     netfilter hook of the base chain (default input)\n"
 		"  --own-host H             our Via sent-by host (repeatable)\n"
-		"  --peer CIDR              peers allowed to send responses (repeatable)\n"
+		"  --peer CIDR              peers: may send responses, not rate-metered (repeatable)\n"
 		"  --allow CIDR             sources accepted before any check (repeatable)\n"
 		"  --deny CIDR              sources dropped (repeatable)\n"
 		"  --attach FAMILY:TABLE:CHAIN  put sipguard's chain in that table and jump to it\n"

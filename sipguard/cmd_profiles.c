@@ -63,12 +63,17 @@ static void show(const struct sg_profile *p)
 	printf("\nsanity:      ");
 	if (c->checks & SG_CHECK_SANITY)
 		printf("on, require_max_forwards=%s strict_content_length=%s tcp_require_content_length=%s\n"
+		       "             uri_schemes=%s allow_control_bytes=%s allow_cr_cr_lf=%s\n"
 		       "             max_message=%u max_line=%u max_headers=%u max_uri=%u",
 		       yesno(c->flags & SG_F_REQUIRE_MAX_FWD), yesno(c->flags & SG_F_STRICT_CLEN),
-		       yesno(c->flags & SG_F_TCP_REQUIRE_CLEN), c->max_message, c->max_line,
-		       c->max_headers, c->max_uri);
+		       yesno(c->flags & SG_F_TCP_REQUIRE_CLEN),
+		       c->flags & SG_F_ANY_SCHEME ? "any" : "sip sips tel tels urn",
+		       yesno(c->flags & SG_F_CTL_BYTES), yesno(c->flags & SG_F_CR_CR_LF),
+		       c->max_message, c->max_line, c->max_headers, c->max_uri);
 	else
 		printf("off");
+	printf("\nkeepalives:  CRLF, STUN%s",
+	       c->flags & SG_F_TEXT_KEEPALIVE ? ", text (text_keepalives=yes: UDP, <= 16 bytes)" : "");
 	for (int b = 0; b < 256; b++)
 		if (c->byte_class[b] > classes)
 			classes = c->byte_class[b];

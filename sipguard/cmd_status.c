@@ -495,6 +495,7 @@ static int read_counters(const char *pin, struct sg_counter out[SG_REASON_MAX])
 				for (int cpu = 0; keys[i] < SG_REASON_MAX && cpu < ncpu; cpu++) {
 					out[keys[i]].packets += vals[i * ncpu + cpu].packets;
 					out[keys[i]].bytes += vals[i * ncpu + cpu].bytes;
+					out[keys[i]].suppressed += vals[i * ncpu + cpu].suppressed;
 				}
 			goto out;
 		}
@@ -507,6 +508,7 @@ static int read_counters(const char *pin, struct sg_counter out[SG_REASON_MAX])
 		for (int cpu = 0; cpu < ncpu; cpu++) {
 			out[k].packets += vals[cpu].packets;
 			out[k].bytes += vals[cpu].bytes;
+			out[k].suppressed += vals[cpu].suppressed;
 		}
 	}
 out:
@@ -515,17 +517,12 @@ out:
 	return err;
 }
 
-/* Drop events the event stream did not deliver, per drop reason (sampled
- * out, or lost to a full ring buffer), for customer C.
- * PLACEHOLDER: the drop events (`sipguard events`, issue 15) are not in
- * this version, so nothing is suppressed and this returns zeros; the events
- * part reads its suppression counters here. The metric family
- * (sipguard_events_suppressed_total) exists already so that dashboards and
- * alerts can be written against it. */
-static int read_suppressed(const struct cust *c, uint64_t out[SG_REASON_MAX])
+/* Drops that sent no drop event (the profile's [events] rate), per reason:
+ * kept with the counters (struct sg_counter.suppressed). */
+static void read_suppressed(const struct sg_counter cnt[SG_REASON_MAX], uint64_t out[SG_REASON_MAX])
 {
-	memset(out, 0, sizeof(uint64_t) * SG_REASON_MAX);
-	return 0;
+	for (int k = 0; k < SG_REASON_MAX; k++)
+		out[k] = cnt[k].suppressed;
 }
 
 /* A customer as stats sees it. */
@@ -862,6 +859,8 @@ static struct json_object *stats_json(const struct scust *s)
 			sg_json_u64(ro, "bytes", s->cnt[r].bytes);
 			sg_json_str(ro, "action",
 				    r < SG_FIRST_DROP ? "pass" : c->st.monitor ? "monitor" : "drop");
+			if (r >= SG_FIRST_DROP) /* drops that sent no event (sampling) */
+				sg_json_u64(ro, "events_suppressed", s->suppressed[r]);
 		}
 	}
 	a = sg_json_arr(o, "rules");
@@ -885,13 +884,17 @@ static void stats_text(const struct scust *s)
 
 	printf("%s: profile %s, mode %s\n", c->name, c->st.profile_name, mode_of(&c->st));
 	if (!s->counters_err) {
-		printf("  %-22s %12s %14s  %s\n", "reason", "packets", "bytes", "action");
+		printf("  %-22s %12s %14s  %-7s  %s\n", "reason", "packets", "bytes", "action",
+		       "events not sent");
 		for (int r = 0; r < SG_REASON_MAX; r++) {
 			if (!reason_name(r) || !s->cnt[r].packets)
 				continue;
-			printf("  %-22s %12llu %14llu  %s\n", reason_name(r),
+			printf("  %-22s %12llu %14llu  %-7s", reason_name(r),
 			       (unsigned long long)s->cnt[r].packets, (unsigned long long)s->cnt[r].bytes,
 			       r < SG_FIRST_DROP ? "pass" : drop_action);
+			if (r >= SG_FIRST_DROP)
+				printf("  %llu", (unsigned long long)s->suppressed[r]);
+			printf("\n");
 		}
 	}
 	for (unsigned int r = 0; r < c->nrules; r++)
@@ -954,7 +957,7 @@ int cmd_stats(int argc, char **argv)
 					s->c->counters_pin, strerror(-s->counters_err));
 				counters_drift = true;
 			}
-			read_suppressed(s->c, s->suppressed);
+			read_suppressed(s->cnt, s->suppressed);
 		}
 		if (o.prom)
 			prom_customer(&po, s);

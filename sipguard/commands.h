@@ -33,5 +33,6 @@ int cmd_list(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
+int cmd_events(int argc, char **argv);
 
 #endif

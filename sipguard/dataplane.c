@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "dataplane.h"
+#include "sip_parse_user.h"
 #include "fault.h"
 #include "log.h"
 
@@ -35,6 +36,42 @@ bool sg_dp_exists(const char *root)
 
 	snprintf(path, sizeof(path), "%s/%s/sg_profiles", root, SG_DP_SHARED_DIR);
 	return stat(path, &sb) == 0;
+}
+
+/* The shared maps pinned by an earlier sipguard must have this build's
+ * layout: a validator of this build would misread them, or the verifier
+ * refuse it with a message nobody can act on. The value sizes tell, and a
+ * map this build shares that an older one did not have. */
+static int check_layout(struct sg_dp *dp)
+{
+	const __u32 want[SG_SH_N] = {
+		[SG_SH_CUSTOMERS] = sizeof(struct sg_customer), [SG_SH_COUNTERS] = sizeof(__u32),
+		[SG_SH_HOSTS] = sizeof(__u32),                  [SG_SH_PEERS] = sizeof(__u32),
+		[SG_SH_FLOWS] = sizeof(struct sg_flow),         [SG_SH_CARRY] = sizeof(struct sg_carry),
+		[SG_SH_SCRATCH] = sg_user_scratch_size(),       [SG_SH_EVENTS] = sizeof(struct sg_event),
+		[SG_SH_EVENT_HEAD] = sizeof(struct sg_event_head),
+	};
+	bool some = false;
+
+	for (int i = 0; i < SG_SH_N; i++)
+		some |= dp->sh.fd[i] >= 0;
+	for (int i = 0; some && i < SG_SH_N; i++) {
+		struct bpf_map_info info;
+		__u32 len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		if (dp->sh.fd[i] >= 0 && bpf_obj_get_info_by_fd(dp->sh.fd[i], &info, &len))
+			continue;
+		if (dp->sh.fd[i] < 0 || info.value_size != want[i]) {
+			pr_warn("the shared dataplane under %s/%s was made by another version of sipguard "
+				"(%s: %s; this version: %u-byte values): disable every customer, or reboot, "
+				"then enable or restore them\n", dp->root, SG_DP_SHARED_DIR,
+				sg_shared_names[i], dp->sh.fd[i] < 0 ? "missing" : "other value size",
+				want[i]);
+			return -EPROTO;
+		}
+	}
+	return 0;
 }
 
 int sg_dp_open(struct sg_dp *dp, const char *root, bool create)
@@ -96,6 +133,9 @@ int sg_dp_open(struct sg_dp *dp, const char *root, bool create)
 		shared_path(dp, sg_shared_names[i], path, sizeof(path));
 		dp->sh.fd[i] = bpf_obj_get(path); /* -1: no validator loaded yet */
 	}
+	err = check_layout(dp);
+	if (err)
+		goto fail;
 	return 0;
 fail_dir:
 	pr_warn("cannot pin the shared dataplane under %s/%s: %s (is bpffs mounted?)\n", dp->root,
@@ -210,7 +250,7 @@ int sg_dp_profile(struct sg_dp *dp, const struct sg_profile *p, uint64_t hash,
 		return -ENOSPC;
 	}
 	k = found >= 0 ? (unsigned int)found : (unsigned int)free_slot;
-	err = sg_loaded_open(p, &dp->sh, NULL, SG_VARIANT_AUTO, &l);
+	err = sg_loaded_open(p, &dp->sh, NULL, SG_VARIANT_AUTO, k, &l);
 	if (err)
 		return err;
 	err = pin_shared(dp);
@@ -226,7 +266,7 @@ int sg_dp_profile(struct sg_dp *dp, const struct sg_profile *p, uint64_t hash,
 	info.verified_insns = l->verified_insns;
 	info.prog_id = l->prog_id;
 	snprintf(info.name, sizeof(info.name), "%s", p->name);
-	snprintf(info.path, sizeof(info.path), "%s", path);
+	snprintf(info.path, sizeof(info.path), "%.*s", (int)sizeof(info.path) - 1, path);
 	/* the registry first, then the program: a kill between leaves a
 	 * slot whose program is the old one, which the next run reloads */
 	if (bpf_map_update_elem(dp->slots_fd, &k, &info, BPF_ANY)) {

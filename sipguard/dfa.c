@@ -129,6 +129,8 @@ int sg_dfa_build(const struct sg_pattern *pats, unsigned int n, struct sg_config
 				after_space[s] = 1;
 		}
 		d[s].accept |= pats[i].fields;
+		if (!d[s].pattern) /* the first of equal patterns names the state */
+			d[s].pattern = i + 1;
 		sig_fields |= pats[i].fields;
 	}
 
@@ -145,6 +147,8 @@ int sg_dfa_build(const struct sg_pattern *pats, unsigned int n, struct sg_config
 		__u32 u = queue[head++];
 
 		d[u].accept |= d[fail[u]].accept;
+		if (!d[u].pattern) /* a pattern ending here by suffix link */
+			d[u].pattern = d[fail[u]].pattern;
 		for (int c = 0; c < SG_DFA_CLASSES; c++) {
 			__u32 v = d[u].next[c];
 

@@ -10,7 +10,7 @@
  * more per start here, where an empty program starts in 10 (bench/RESULTS.md,
  * section 5). So the binary is linked with neither; the functions below
  * have the libraries' own names and signatures, dlopen() the library on
- * their first call and jump to the real function. The callers (cmd_check.c,
+ * their first call and jump to the real function. The callers (cmd_check.c, capture.c,
  * etcd.c, main.c) are unchanged. The sonames come from the build
  * (CMakeLists.txt: SG_SONAME_*); the package's Depends names them. */
 #define _GNU_SOURCE
@@ -90,6 +90,49 @@ void pcap_close(pcap_t *p)
 	char err[512];
 
 	if (!real && !(real = lazy_sym(&pcap_lib, SG_SONAME_PCAP, "pcap_close", err, sizeof(err)))) {
+		pr_warn("%s\n", err);
+		abort();
+	}
+	real(p);
+}
+
+/* events --pcap: the first call of a capture writer says why when libpcap
+ * is missing (the caller then fails as on pcap_open_dead's own NULL). */
+pcap_t *pcap_open_dead(int linktype, int snaplen)
+{
+	static pcap_t *(*real)(int, int);
+	char err[512];
+
+	if (!real && !(real = lazy_sym(&pcap_lib, SG_SONAME_PCAP, "pcap_open_dead", err, sizeof(err)))) {
+		pr_warn("%s\n", err);
+		return NULL;
+	}
+	return real(linktype, snaplen);
+}
+
+LAZY(pcap_lib, SG_SONAME_PCAP, pcap_dumper_t *, pcap_dump_open, (pcap_t *p, const char *fname),
+     (p, fname))
+
+void pcap_dump(u_char *user, const struct pcap_pkthdr *h, const u_char *sp)
+{
+	static void (*real)(u_char *, const struct pcap_pkthdr *, const u_char *);
+	char err[512];
+
+	if (!real && !(real = lazy_sym(&pcap_lib, SG_SONAME_PCAP, "pcap_dump", err, sizeof(err)))) {
+		pr_warn("%s\n", err);
+		abort();
+	}
+	real(user, h, sp);
+}
+
+LAZY(pcap_lib, SG_SONAME_PCAP, int, pcap_dump_flush, (pcap_dumper_t *p), (p))
+
+void pcap_dump_close(pcap_dumper_t *p)
+{
+	static void (*real)(pcap_dumper_t *);
+	char err[512];
+
+	if (!real && !(real = lazy_sym(&pcap_lib, SG_SONAME_PCAP, "pcap_dump_close", err, sizeof(err)))) {
 		pr_warn("%s\n", err);
 		abort();
 	}

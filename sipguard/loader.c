@@ -34,7 +34,8 @@ const char *const sg_shared_names[SG_SH_N] = {
 	[SG_SH_CUSTOMERS] = "sg_customers", [SG_SH_COUNTERS] = "sg_counters",
 	[SG_SH_HOSTS] = "sg_hosts",         [SG_SH_PEERS] = "sg_peers",
 	[SG_SH_FLOWS] = "sg_flows",         [SG_SH_CARRY] = "sg_carry",
-	[SG_SH_SCRATCH] = "sg_scratch",
+	[SG_SH_SCRATCH] = "sg_scratch",     [SG_SH_EVENTS] = "sg_events",
+	[SG_SH_EVENT_HEAD] = "sg_event_head",
 };
 
 const char *sg_variant_name(int v)
@@ -147,6 +148,8 @@ static int load_variant(const struct sg_profile *p, struct sg_shared *sh, const 
 	 * rows of DFAs deeper than the flat table */
 	rows = p->cfg.dfa_states ? p->cfg.dfa_states : 1;
 	err = set_size(l->obj, "sg_dfa", rows);
+	if (!err)
+		err = set_size(l->obj, "sg_patterns", p->n_patterns ? p->n_patterns : 1);
 	for (int i = 0; !err && i < SG_SH_N; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(l->obj, sg_shared_names[i]);
 
@@ -168,18 +171,20 @@ static int load_variant(const struct sg_profile *p, struct sg_shared *sh, const 
 		err = set_size(l->obj, "sg_flows", z->flows);
 	if (!err && z && sh->fd[SG_SH_CARRY] < 0)
 		err = set_size(l->obj, "sg_carry", z->carries);
+	if (!err && z && sh->fd[SG_SH_EVENTS] < 0) {
+		if (z->events & (z->events - 1))
+			err = -EINVAL; /* the ring's index is masked */
+		else
+			err = set_size(l->obj, "sg_events", z->events);
+	}
 	if (err) {
 		pr_warn("cannot prepare the validator's maps: %s\n", strerror(-err));
 		return err;
 	}
 	if (sg_fault("verifier")) {
-		/* test hook (fault.h): r0 = *(u64 *)(r10 + 8) reads above the
-		 * stack frame, which the verifier rejects */
-		static const struct bpf_insn bad[] = {
-			{ .code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_0, .src_reg = BPF_REG_10, .off = 8 },
-			{ .code = BPF_JMP | BPF_EXIT },
-		};
-		bpf_program__set_insns(l->prog, (struct bpf_insn *)bad, 2);
+		/* test hook (fault.h): the program as an XDP one, whose context
+		 * has no skb->cb: the verifier rejects it, with its log */
+		bpf_program__set_type(l->prog, BPF_PROG_TYPE_XDP);
 	}
 	if (quiet)
 		bpf_program__set_log_level(l->prog, 0);
@@ -192,6 +197,19 @@ static int load_variant(const struct sg_profile *p, struct sg_shared *sh, const 
 		l->verified_insns = info.verified_insns;
 		l->prog_id = info.id;
 	}
+	/* a new event ring: its mask, before the first drop uses it */
+	if (sh->fd[SG_SH_EVENT_HEAD] < 0) {
+		struct bpf_map *ev = bpf_object__find_map_by_name(l->obj, "sg_events");
+		struct sg_event_head head = { .mask = bpf_map__max_entries(ev) - 1 };
+		__u32 zero = 0;
+
+		err = bpf_map__update_elem(bpf_object__find_map_by_name(l->obj, "sg_event_head"),
+					   &zero, sizeof(zero), &head, sizeof(head), BPF_ANY);
+		if (err) {
+			pr_warn("cannot set up the event ring: %s\n", strerror(-err));
+			return err;
+		}
+	}
 	/* the shared maps this load created are the caller's from now on */
 	for (int i = 0; i < SG_SH_N; i++)
 		if (sh->fd[i] < 0)
@@ -199,18 +217,30 @@ static int load_variant(const struct sg_profile *p, struct sg_shared *sh, const 
 	return 0;
 }
 
-static int write_profile_maps(const struct sg_profile *p, struct sg_loaded *l)
+static int write_profile_maps(const struct sg_profile *p, __u32 tag, struct sg_loaded *l)
 {
 	struct bpf_map *cfgm = bpf_object__find_map_by_name(l->obj, "sg_config_map");
 	struct bpf_map *dfa = bpf_object__find_map_by_name(l->obj, "sg_dfa");
 	struct bpf_map *fast = bpf_object__find_map_by_name(l->obj, "sg_dfa_fast");
+	struct bpf_map *pats = bpf_object__find_map_by_name(l->obj, "sg_patterns");
 	__u32 zero = 0;
 	int err;
 
 	l->cfg = p->cfg;
 	l->cfg.version = SG_CONFIG_VERSION;
-	if (!cfgm || !dfa || !fast)
+	l->cfg.tag = tag;
+	if (!cfgm || !dfa || !fast || !pats)
 		return -ENOENT;
+	for (__u32 i = 0; i < p->n_patterns; i++) {
+		struct sg_pattern_text t = { .fields = p->patterns[i].fields };
+
+		snprintf(t.text, sizeof(t.text), "%s", p->patterns[i].text);
+		err = bpf_map__update_elem(pats, &i, sizeof(i), &t, sizeof(t), BPF_ANY);
+		if (err) {
+			pr_warn("cannot write signature %u's text: %s\n", i, strerror(-err));
+			return err;
+		}
+	}
 	for (__u32 s = 0; s < l->cfg.dfa_states; s++) {
 		err = bpf_map__update_elem(dfa, &s, sizeof(s), &p->dfa[s], sizeof(p->dfa[s]), BPF_ANY);
 		if (err) {
@@ -240,7 +270,7 @@ static int write_profile_maps(const struct sg_profile *p, struct sg_loaded *l)
 }
 
 int sg_loaded_open(const struct sg_profile *p, struct sg_shared *sh, const struct sg_sizes *sizes,
-		   int variant, struct sg_loaded **out)
+		   int variant, __u32 tag, struct sg_loaded **out)
 {
 	struct sg_loaded *l;
 	const char *force = getenv("SIPGUARD_VARIANT");
@@ -300,7 +330,7 @@ int sg_loaded_open(const struct sg_profile *p, struct sg_shared *sh, const struc
 	}
 	pr_debug("validator loaded: %s variant, %u instructions verified (of the kernel's 1000000)\n",
 		 sg_variant_name(l->variant), l->verified_insns);
-	err = write_profile_maps(p, l);
+	err = write_profile_maps(p, tag, l);
 	if (err)
 		goto fail;
 	*out = l;
@@ -347,7 +377,7 @@ static int mkdir_p(const char *dir)
 
 int sg_loaded_pin(struct sg_loaded *l, const char *dir)
 {
-	static const char *const own[] = { "sg_config_map", "sg_dfa", "sg_dfa_fast" };
+	static const char *const own[] = { "sg_config_map", "sg_dfa", "sg_dfa_fast", "sg_patterns" };
 	char path[PATH_MAX];
 	struct statfs sfs;
 	int err;

@@ -26,7 +26,7 @@ int sg_variant_parse(const char *s);
 /* The maps every validator shares, by the name they have in the object. */
 enum sg_shared_map {
 	SG_SH_CUSTOMERS, SG_SH_COUNTERS, SG_SH_HOSTS, SG_SH_PEERS,
-	SG_SH_FLOWS, SG_SH_CARRY, SG_SH_SCRATCH, SG_SH_N,
+	SG_SH_FLOWS, SG_SH_CARRY, SG_SH_SCRATCH, SG_SH_EVENTS, SG_SH_EVENT_HEAD, SG_SH_N,
 };
 extern const char *const sg_shared_names[SG_SH_N];
 
@@ -40,6 +40,7 @@ void sg_shared_close(struct sg_shared *sh);
 struct sg_sizes {
 	__u32 customers;       /* ids 0 .. customers - 1 */
 	__u32 flows, carries;  /* TCP streams, unfinished lines */
+	__u32 events;          /* drop event slots: a power of two */
 };
 
 struct sg_loaded {
@@ -56,12 +57,14 @@ struct sg_loaded {
 /* Loads P's validator. VARIANT: SG_VARIANT_AUTO picks by probing the
  * kernel ($SIPGUARD_VARIANT forces one). SH: shared maps to reuse; the
  * ones at -1 are created (sized by SIZES) and their fds stored in SH.
- * Prints why on failure; returns 0 or a negative errno. */
+ * TAG: the validator's slot, which its drop events carry. Prints why on
+ * failure; returns 0 or a negative errno. */
 int sg_loaded_open(const struct sg_profile *p, struct sg_shared *sh, const struct sg_sizes *sizes,
-		   int variant, struct sg_loaded **out);
+		   int variant, __u32 tag, struct sg_loaded **out);
 void sg_loaded_free(struct sg_loaded *l);
 int sg_loaded_prog_fd(const struct sg_loaded *l);
-/* Pins the program (DIR/sip_validate) and the profile's own maps under DIR. */
+/* Pins the program (DIR/sip_validate) and the profile's own maps under DIR
+ * (sg_config_map, sg_dfa, sg_dfa_fast, sg_patterns). */
 int sg_loaded_pin(struct sg_loaded *l, const char *dir);
 
 /* What the kernel offers the validator, for `status` and -v: writes a

@@ -33,6 +33,7 @@ static const struct sg_cmd {
 	{ "restore",  cmd_restore,  "rebuild every customer from the state file (boot)" },
 	{ "apply",    cmd_apply,    "bring the customers to the desired state of customer files" },
 	{ "sync",     cmd_sync,     "fleet agent: apply the desired state kept in etcd, on every change" },
+	{ "events",   cmd_events,   "the drop events: which packet was dropped, why, from where" },
 	{ "check",    cmd_check,    "offline verdicts of a profile on captures, with the kernel program" },
 	{ "profiles", cmd_profiles, "list shipped profiles or show one" },
 	{ NULL, NULL, NULL },

@@ -372,6 +372,40 @@ static int parse_methods(const char *file, int line, char *v, struct sg_config *
 	return 0;
 }
 
+/* [sanity] uri_schemes: "any" (any well-formed scheme, RFC 3986) or the
+ * validator's list, sip sips tel tels urn, named in full (in any order):
+ * urn: carries emergency calls (RFC 5031), and the program knows no other
+ * list. */
+static int parse_schemes(const char *file, int line, char *v, struct sg_config *c)
+{
+	static const char *const known[] = { "sip", "sips", "tel", "tels", "urn" };
+	char *tok, *save = NULL;
+	unsigned int seen = 0;
+
+	if (!strcasecmp(v, "any")) {
+		c->flags |= SG_F_ANY_SCHEME;
+		return 0;
+	}
+	for (tok = strtok_r(v, " \t,", &save); tok; tok = strtok_r(NULL, " \t,", &save)) {
+		unsigned int k;
+
+		for (k = 0; k < sizeof(known) / sizeof(*known); k++)
+			if (!strcasecmp(tok, known[k]))
+				break;
+		if (k == sizeof(known) / sizeof(*known)) {
+			pr_file(file, line, "sanity.uri_schemes: unknown scheme '%s' (give 'any', or the list sip sips tel tels urn)", tok);
+			return -EINVAL;
+		}
+		seen |= 1u << k;
+	}
+	if (seen != (1u << (sizeof(known) / sizeof(*known))) - 1) {
+		pr_file(file, line, "sanity.uri_schemes: the list is sip sips tel tels urn, all five (urn: carries emergency calls), or 'any'");
+		return -EINVAL;
+	}
+	c->flags &= ~SG_F_ANY_SCHEME;
+	return 0;
+}
+
 static int parse_ports(const char *file, int line, char *v, struct sg_config *c, __u8 proto,
 		       bool *reset)
 {
@@ -521,6 +555,11 @@ static int set_key(struct pctx *x, const char *file, int line, const char *sec, 
 		BOOL_KEY("require_max_forwards", set_flag(c, SG_F_REQUIRE_MAX_FWD, b))
 		BOOL_KEY("strict_content_length", set_flag(c, SG_F_STRICT_CLEN, b))
 		BOOL_KEY("tcp_require_content_length", set_flag(c, SG_F_TCP_REQUIRE_CLEN, b))
+		BOOL_KEY("text_keepalives", set_flag(c, SG_F_TEXT_KEEPALIVE, b))
+		BOOL_KEY("allow_control_bytes", set_flag(c, SG_F_CTL_BYTES, b))
+		BOOL_KEY("allow_cr_cr_lf", set_flag(c, SG_F_CR_CR_LF, b))
+		if (!strcmp(key, "uri_schemes"))
+			return parse_schemes(file, line, v, c);
 		UINT_KEY("max_message", 64, 65535, c->max_message)
 		UINT_KEY("max_line", 16, SG_MAX_LINE_HARD, c->max_line)
 		UINT_KEY("max_headers", 5, SG_MAX_HEADERS_HARD, c->max_headers)
@@ -555,6 +594,17 @@ static int set_key(struct pctx *x, const char *file, int line, const char *sec, 
 		}
 	} else if (!strcmp(sec, "shield")) {
 		BOOL_KEY("drop_all_sip", set_flag(c, SG_F_DROP_ALL_SIP, b))
+	} else if (!strcmp(sec, "events")) {
+		if (!strcmp(key, "rate")) {
+			struct sg_rate_limit r;
+
+			if (parse_rate(file, line, v, &r))
+				return -EINVAL;
+			/* none: no events; else one per 1/rate s after a burst */
+			c->ev_interval_ns = r.rate ? 1000000000ull / r.rate : 0;
+			c->ev_burst = r.rate ? (r.burst ? r.burst : 1) : 0;
+			return 0;
+		}
 	}
 #undef BOOL_KEY
 #undef UINT_KEY
@@ -563,10 +613,10 @@ static int set_key(struct pctx *x, const char *file, int line, const char *sec, 
 }
 
 static const char *sections[] = { "profile", "ports", "methods", "sanity", "signatures",
-				  "reflection", "rate", "shield", NULL };
+				  "reflection", "rate", "shield", "events", NULL };
 
 static const __u32 section_check[] = { 0, 0, SG_CHECK_METHODS, SG_CHECK_SANITY,
-				       SG_CHECK_SIGNATURES, SG_CHECK_REFLECTION, 0, 0 };
+				       SG_CHECK_SIGNATURES, SG_CHECK_REFLECTION, 0, 0, 0 };
 
 static int parse_file(struct pctx *x, const char *file)
 {
@@ -607,7 +657,7 @@ static int parse_file(struct pctx *x, const char *file)
 				if (!strcmp(s, sections[k]))
 					break;
 			if (!sections[k]) {
-				pr_file(file, line, "unknown section [%s] (profile, ports, methods, sanity, signatures, reflection, rate, shield)", s);
+				pr_file(file, line, "unknown section [%s] (profile, ports, methods, sanity, signatures, reflection, rate, shield, events)", s);
 				err = -EINVAL;
 				break;
 			}
@@ -711,6 +761,9 @@ int sg_profile_load(const char *name_or_path, struct sg_profile *p)
 	c->max_line = 2048;
 	c->max_headers = SG_MAX_HEADERS_HARD;
 	c->max_uri = 512;
+	/* drop events on unless a profile says [events] rate = none */
+	c->ev_interval_ns = 1000000000ull / SG_EVENTS_RATE_DEFAULT;
+	c->ev_burst = SG_EVENTS_BURST_DEFAULT;
 
 	err = parse_file(&x, p->path);
 	if (err)

@@ -21,6 +21,9 @@ struct sg_rate_limit {
 };
 
 #define SG_MAX_SOURCES_DEFAULT 1024
+/* drop events per second and burst, per CPU, customer and reason */
+#define SG_EVENTS_RATE_DEFAULT 10
+#define SG_EVENTS_BURST_DEFAULT 20
 
 struct sg_profile {
 	char name[64];

@@ -22,7 +22,8 @@
 #include "rules.h"
 
 const char *const sg_set_kinds[K_KINDS + 1] = { "deny4", "deny6", "allow4", "allow6",
-						 "rate4", "rate6", "ports", NULL };
+						 "rate4", "rate6", "ports", "peer4", "peer6",
+						 NULL };
 
 /* nft's datatypes, for `nft list` to print the sets' elements */
 #define SG_TYPE_IPV4 7
@@ -409,9 +410,13 @@ static void e_new_traffic(struct nftnl_rule *r, bool tcp)
 /* Per source, one meter per family for UDP datagrams and TCP connection
  * attempts together, sized from the profile (max_sources). A source the
  * full meter cannot take is not limited; the meter-full rule counts its
- * packets. */
+ * packets. The customer's peers (--peer: carriers, SBCs, each carrying
+ * many calls from one address) are not metered: their sources are in an
+ * interval set per family, which each meter rule and meter-full rule looks
+ * up inverted. Their packets still meet the validator. */
 static void rate_rules(struct ctx *x)
 {
+	static struct sg_range rg[SG_LIST_MAX];
 	const struct sg_rate_limit *rl = &x->c->pr->rate;
 	bool v4ok = x->c->family != NFPROTO_IPV6, v6ok = x->c->family != NFPROTO_IPV4;
 	unsigned int size = rl->max_sources ? rl->max_sources : SG_MAX_SOURCES_DEFAULT;
@@ -419,11 +424,15 @@ static void rate_rules(struct ctx *x)
 	if (!rl->rate)
 		return;
 	for (int v6 = 0; v6 < 2; v6++) {
-		int kind = K_RATE4 + v6;
+		int kind = K_RATE4 + v6, peers = K_PEER4 + v6;
 		struct nftnl_set *s;
+		unsigned int np;
 
 		if (!(v6 ? v6ok : v4ok))
 			continue;
+		np = ranges(&x->c->p->peers, v6 ? AF_INET6 : AF_INET, rg);
+		if (np)
+			add_address_set(x, peers, v6, rg, np);
 		s = set_new(x, kind, v6 ? SG_TYPE_IPV6 : SG_TYPE_IPV4, v6 ? 16 : 4);
 		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_EVAL | NFT_SET_TIMEOUT);
 		nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, 60000);
@@ -436,6 +445,8 @@ static void rate_rules(struct ctx *x)
 
 			e_new_traffic(r, tcp);
 			e_saddr(x, r, v6);
+			if (np)
+				e_lookup(x, r, peers, NFT_REG_1, true); /* not a peer */
 			nftnl_expr_set_u64(lim, NFTNL_EXPR_LIMIT_RATE, rl->rate);
 			nftnl_expr_set_u64(lim, NFTNL_EXPR_LIMIT_UNIT, 1);
 			nftnl_expr_set_u32(lim, NFTNL_EXPR_LIMIT_BURST, rl->burst ? rl->burst : rl->rate);
@@ -456,6 +467,8 @@ static void rate_rules(struct ctx *x)
 			r = rule_new(x, x->c->chain, "meter-full");
 			e_new_traffic(r, tcp);
 			e_saddr(x, r, v6);
+			if (np)
+				e_lookup(x, r, peers, NFT_REG_1, true);
 			e_lookup(x, r, kind, NFT_REG_1, true);
 			e_counter(r);
 			add_rule(x, r);

@@ -9,8 +9,10 @@
 #include "profile.h"
 #include "state.h"
 
-/* Kinds of sets a customer's chain owns, named CHAIN.KIND. */
-enum sg_set_kind { K_DENY4, K_DENY6, K_ALLOW4, K_ALLOW6, K_RATE4, K_RATE6, K_PORTS, K_KINDS };
+/* Kinds of sets a customer's chain owns, named CHAIN.KIND. K_PEER4/6: the
+ * --peer CIDRs, which the per-source meters skip. */
+enum sg_set_kind { K_DENY4, K_DENY6, K_ALLOW4, K_ALLOW6, K_RATE4, K_RATE6, K_PORTS,
+		   K_PEER4, K_PEER6, K_KINDS };
 extern const char *const sg_set_kinds[K_KINDS + 1];
 
 /* Is NAME a chain (SET false) or set of CUSTOMER? Returns its generation or 0. */

@@ -304,7 +304,7 @@ int sg_state_customers(char (**names)[32])
 		if (!p)
 			break;
 		*names = p;
-		snprintf((*names)[n++], 32, "%s", name);
+		snprintf((*names)[n++], 32, "%.31s", name); /* a valid name is shorter */
 	}
 	closedir(d);
 	qsort(*names, n, sizeof(**names), cmp_names);

@@ -29,6 +29,9 @@ struct sg_validator {
 	struct sg_flow flow_copy;
 	struct sg_carry carry_copy;
 	struct sg_ustreams streams;
+	/* the last run's drop detail (its event, or the userspace build's) */
+	struct sg_detail det;
+	__u64 ev_seen;                 /* event ring position read up to */
 };
 
 int sg_validator_prog_fd(const struct sg_validator *v)
@@ -60,7 +63,7 @@ int sg_validator_load(const struct sg_profile *p, const struct sg_customer_opts 
 		      struct sg_validator **out)
 {
 	static const struct sg_customer_opts none = { .mode = -1 };
-	const struct sg_sizes sizes = { .customers = 2, .flows = 4096, .carries = 1024 };
+	const struct sg_sizes sizes = { .customers = 2, .flows = 4096, .carries = 1024, .events = 64 };
 	struct sg_customer ce = { .epoch = 1 };
 	struct sg_profile q = *p; /* shallow: the ports may change */
 	struct sg_validator *v;
@@ -106,7 +109,7 @@ int sg_validator_load(const struct sg_profile *p, const struct sg_customer_opts 
 		err = v->peers_fd;
 		goto fail;
 	}
-	err = sg_loaded_open(&q, &v->sh, &sizes, SG_VARIANT_AUTO, &v->l);
+	err = sg_loaded_open(&q, &v->sh, &sizes, SG_VARIANT_AUTO, 0, &v->l);
 	if (err)
 		goto fail;
 	v->counters_fd = sg_inner_counters_create();
@@ -222,6 +225,26 @@ static int user_stream_put(void *opaque, const struct sg_flow_key *key, const vo
  * two agree. */
 #define SG_TEST_RUN_MAX 3700
 
+/* The detail of the drop the last kernel run made, from the event it
+ * wrote (report mode sends one for every drop). */
+static void read_last_event(struct sg_validator *v)
+{
+	struct sg_event_head head;
+	struct sg_event *ev;
+	__u32 zero = 0, slot;
+
+	if (bpf_map_lookup_elem(v->sh.fd[SG_SH_EVENT_HEAD], &zero, &head) || head.next == v->ev_seen)
+		return;
+	v->ev_seen = head.next;
+	ev = malloc(sizeof(*ev));
+	if (!ev)
+		return;
+	slot = (__u32)((head.next - 1) & head.mask);
+	if (!bpf_map_lookup_elem(v->sh.fd[SG_SH_EVENTS], &slot, ev) && ev->h.seq == head.next)
+		v->det = ev->h.det;
+	free(ev);
+}
+
 static int run_in_userspace(struct sg_validator *v, const void *l3, size_t len, __u32 *ret)
 {
 	const struct sg_config *cfg = &v->l->cfg;
@@ -237,6 +260,8 @@ static int run_in_userspace(struct sg_validator *v, const void *l3, size_t len, 
 	v->streams.put = user_stream_put;
 	v->streams.opaque = v;
 	reason = sg_user_judge_as(&env, cfg, flags, SG_CB_VALUE(id, 0), 1);
+	if (reason >= SG_FIRST_DROP)
+		sg_user_last_detail(&v->det);
 	/* counted like the kernel program counts */
 	if (!bpf_map_lookup_elem(v->counters_fd, &reason, pc)) {
 		pc[0].packets++;
@@ -262,6 +287,7 @@ int sg_validator_run(struct sg_validator *v, const void *l3, size_t len, __u32 *
 
 	if (len > 0xffff)
 		return -E2BIG;
+	memset(&v->det, 0, sizeof(v->det));
 	/* BPF_PROG_TEST_RUN also refuses a packet shorter than the IP header
 	 * its EtherType announces (EINVAL); the program reads nothing from
 	 * one either (not-ip), and the userspace build says the same */
@@ -298,7 +324,13 @@ int sg_validator_run(struct sg_validator *v, const void *l3, size_t len, __u32 *
 	*ret = opts.retval;
 	if (duration_ns)
 		*duration_ns = opts.duration;
+	read_last_event(v);
 	return 0;
+}
+
+void sg_validator_detail(const struct sg_validator *v, struct sg_detail *det)
+{
+	*det = v->det;
 }
 
 int sg_validator_counters(const struct sg_validator *v, struct sg_counter out[SG_REASON_MAX])
@@ -319,6 +351,7 @@ int sg_validator_counters(const struct sg_validator *v, struct sg_counter out[SG
 		for (int c = 0; c < v->ncpus; c++) {
 			out[r].packets += pc[c].packets;
 			out[r].bytes += pc[c].bytes;
+			out[r].suppressed += pc[c].suppressed;
 		}
 	}
 out:

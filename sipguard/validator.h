@@ -42,6 +42,9 @@ int sg_validator_config(const struct sg_validator *v, struct sg_config *cfg, __u
 int sg_validator_run(struct sg_validator *v, const void *l3, size_t len, __u32 *ret,
 		     __u32 repeat, __u32 *duration_ns);
 
+/* What the last run's drop was about (kind SG_DET_NONE after a pass). */
+void sg_validator_detail(const struct sg_validator *v, struct sg_detail *det);
+
 /* Forgets every TCP stream the instance follows. */
 void sg_validator_streams_reset(struct sg_validator *v);
 

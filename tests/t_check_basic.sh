@@ -115,12 +115,28 @@ pcap("refl.pcap", 1, [eth(udp4(resp(200, "192.0.2.10:5060"), src="198.51.100.7")
                       eth(udp4(resp(200, "203.0.113.99:5060"), src="198.51.100.7"), 0x0800),
                       eth(udp4(resp(200, "192.0.2.10:5060"), src="203.0.113.5"), 0x0800),
                       eth(udp4(resp(200, "PBX.Example.COM"), src="198.51.100.7"), 0x0800)])
+# opt-in settings of the profiles (profiles/README.md), one packet each:
+# 1 an OPTIONS without Max-Forwards, 2 a text keep-alive "hello", 3 a BYE
+# with control bytes in its To tag, 4 the 481 echoing them, 5 an OPTIONS with
+# CR CR LF line ends, 6 a NUL in a To tag, 7 an im: Request-URI
+def tagged(start, to_tag, cseq):
+    return ("%s\r\nVia: SIP/2.0/UDP 198.51.100.20:5060;branch=z9hG4bKctl\r\nMax-Forwards: 70\r\n"
+            "From: <sip:alice@198.51.100.20>;tag=1928301774\r\nTo: <sip:bob@192.0.2.10>;tag=%s\r\n"
+            "Call-ID: ctl@pc33\r\nCSeq: %s\r\nContent-Length: 0\r\n\r\n" % (start, to_tag, cseq)).encode("latin-1")
+optin = [udp4(sip("OPTIONS sip:bob@192.0.2.10 SIP/2.0", mf=False)), udp4(b"hello"),
+         udp4(tagged("BYE sip:bob@192.0.2.10 SIP/2.0", "a\x01\x02b", "2 BYE")),
+         udp4(tagged("SIP/2.0 481 Call/Transaction Does Not Exist", "a\x01\x02b", "2 BYE")),
+         udp4(sip("OPTIONS sip:bob@192.0.2.10 SIP/2.0").replace(b"\r\n", b"\r\r\n")),
+         udp4(tagged("BYE sip:bob@192.0.2.10 SIP/2.0", "a\x00b", "2 BYE")),
+         udp4(sip("MESSAGE im:bob@192.0.2.10 SIP/2.0"))]
+pcap("optin.pcap", 1, [eth(p, 0x0800) for p in optin])
 PY
 [ -f "$tmp/eth.pcap" ] || { echo "FAIL: packet generator"; exit 1; }
 
 # expected per packet of eth.pcap under pbx
+# (a drop says what was wrong: the detail after the reason)
 want="1 pass sip
-2 drop scanner
+2 drop scanner: pattern \"friendly-scanner\" in User-Agent, line 8
 3 pass not-guarded
 4 pass not-ip
 5 pass sip
@@ -146,6 +162,11 @@ assert j["reasons"] == {"sip": 3, "not-guarded": 1, "not-ip": 1, "scanner": 1}, 
 assert [(v["index"], v["verdict"], v["reason"]) for v in j["verdicts"]] == [
     (1, "pass", "sip"), (2, "drop", "scanner"), (3, "pass", "not-guarded"), (4, "pass", "not-ip"),
     (5, "pass", "sip"), (6, "pass", "sip")], j["verdicts"]
+d = j["verdicts"][1]
+assert d["detail"] == 'pattern "friendly-scanner" in User-Agent, line 8', d
+assert d["detail_fields"] == {"kind": "signature", "line": 8, "field": "User-Agent",
+                              "pattern": "friendly-scanner"}, d
+assert all("detail" not in v for v in j["verdicts"] if v["verdict"] == "pass"), j["verdicts"]
 PY
 
 # monitor mode (profile and --mode)
@@ -160,16 +181,35 @@ v = j["verdicts"][1]
 assert (v["verdict"], v["reason"], v.get("would_drop")) == ("pass", "scanner", True), v
 PY
 done
-"$sg" check --profile monitor "$tmp/eth.pcap" | grep -q "^2 pass scanner (would drop)$" && ok "monitor text" || bad "monitor text"
+"$sg" check --profile monitor "$tmp/eth.pcap" | grep -q "^2 pass scanner (would drop): pattern \"friendly-scanner\" in User-Agent, line 8$" && ok "monitor text" || bad "monitor text"
 
 # trunk: no REGISTER; shield: every SIP message dropped; edge: any method
-"$sg" check --profile trunk "$tmp/eth.pcap" | grep -q "^6 drop method-not-allowed$" && ok "trunk drops REGISTER" || bad "trunk REGISTER"
+"$sg" check --profile trunk "$tmp/eth.pcap" | grep -q "^6 drop method-not-allowed: line 1 (start line)$" && ok "trunk drops REGISTER" || bad "trunk REGISTER"
 "$sg" check --profile shield "$tmp/eth.pcap" >"$tmp/out"
 grep -q "^1 drop no-sip-service$" "$tmp/out" && grep -q "^5 drop no-sip-service$" "$tmp/out" && ok "shield" || bad "shield: $(cat "$tmp/out")"
 
+# opt-in settings: the shipped profiles against a pbx with each one switched
+# the other way (optin.pcap, one packet per setting)
+verdicts() { "$sg" check --profile "$1" "$tmp/optin.pcap" | grep -E '^[0-9]+ ' | sed 's/: .*//' | tr '\n' ';'; } # (without the detail)
+shipped="1 pass sip;2 pass keepalive;3 drop forbidden-bytes;4 drop forbidden-bytes;5 drop forbidden-bytes;6 drop forbidden-bytes;"
+want_pbx="${shipped}7 drop bad-uri-scheme;"
+want_edge="${shipped}7 pass sip;"
+want_optin="1 drop missing-header;2 drop not-sip;3 pass sip;4 pass sip;5 pass sip;6 drop forbidden-bytes;7 pass sip;"
+printf '[profile]\nbase = %s/profiles/pbx.ini\nname = pbx-optin\n[sanity]\n%b\n' "$SG_SRC" \
+	"require_max_forwards = yes\ntext_keepalives = no\nallow_control_bytes = yes\nallow_cr_cr_lf = yes\nuri_schemes = any" \
+	>"$tmp/optin.ini"
+for p in pbx edge trunk; do
+	got=$(verdicts $p)
+	want=$want_pbx
+	[ $p = edge ] && want=$want_edge
+	[ "$got" = "$want" ] && ok "$p: shipped defaults on optin.pcap" || bad "$p on optin.pcap: got [$got], want [$want]"
+done
+got=$(verdicts "$tmp/optin.ini")
+[ "$got" = "$want_optin" ] && ok "opt-in settings on optin.pcap" || bad "opt-in profile on optin.pcap: got [$got], want [$want_optin]"
+
 # several captures: index continues, capture named
 "$sg" check --profile pbx "$tmp/eth.pcap" "$tmp/sll.pcap" >"$tmp/out"
-grep -q "^8 $tmp/sll.pcap drop scanner$" "$tmp/out" && grep -q "12 packets" "$tmp/out" && ok "two captures" \
+grep -q "^8 $tmp/sll.pcap drop scanner: pattern" "$tmp/out" && grep -q "12 packets" "$tmp/out" && ok "two captures" \
 	|| bad "two captures: $(cat "$tmp/out")"
 "$sg" check --profile pbx --json "$tmp/eth.pcap" "$tmp/sll.pcap" | python3 -c '
 import json,sys; j=json.load(sys.stdin); v=j["verdicts"][7]
@@ -180,10 +220,12 @@ assert j["packets"]==12 and v["index"]==8 and v["capture"].endswith("sll.pcap") 
 "$sg" check --profile pbx "$tmp/refl.pcap" | grep -c " pass sip$" | grep -qx 4 && ok "responses pass without own hosts" \
 	|| bad "responses without own hosts"
 "$sg" check --profile pbx --own-host 192.0.2.10 --own-host pbx.example.com "$tmp/refl.pcap" >"$tmp/out"
-[ "$(grep -E '^[0-9]' "$tmp/out" | tr '\n' ';')" = "1 pass sip;2 drop via-not-own;3 pass sip;4 pass sip;" ] \
+[ "$(grep -E '^[0-9]' "$tmp/out" | sed 's/: .*//' | tr '\n' ';')" = "1 pass sip;2 drop via-not-own;3 pass sip;4 pass sip;" ] &&
+	grep -q "^2 drop via-not-own: top Via [^ ]* is not one of the customer's hosts" "$tmp/out" \
 	&& ok "--own-host" || bad "--own-host: $(cat "$tmp/out")"
 "$sg" check --profile pbx --peer 198.51.100.0/24 --peer 2001:db8::/32 "$tmp/refl.pcap" >"$tmp/out"
-[ "$(grep -E '^[0-9]' "$tmp/out" | tr '\n' ';')" = "1 pass sip;2 pass sip;3 drop response-not-peer;4 pass sip;" ] \
+[ "$(grep -E '^[0-9]' "$tmp/out" | sed 's/: .*//' | tr '\n' ';')" = "1 pass sip;2 pass sip;3 drop response-not-peer;4 pass sip;" ] &&
+	grep -q "^3 drop response-not-peer: source [^ ]* is not one of the customer's peers" "$tmp/out" \
 	&& ok "--peer" || bad "--peer: $(cat "$tmp/out")"
 
 # errors: truncated capture names file and packet, exit 2, no summary / JSON on stdout

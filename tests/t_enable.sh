@@ -72,6 +72,32 @@ syn=$(lab_rule_packets $A syn-rate)
 [ "$(lab_rule_packets $A rate)" = "$rate" ] || fail "TCP SYNs counted by the UDP meter"
 ok "per-source SYN meter dropped $syn of 300 connection attempts (the UDP rule's count untouched)"
 
+# ---- peers (--peer) are not metered, but still judged --------------------------
+# a peer list without the phone: the phone stays metered
+sg enable $A --profile pbx --netns $LAB_CUST --peer 203.0.113.0/24 --peer 2001:db8:ffff::/48 >/dev/null ||
+	fail "enable pbx with other peers"
+rs=$(lab_ruleset $LAB_CUST)
+echo "$rs" | grep -q "ip saddr != @sg\.$A\.[0-9]*\.peer4 .*add @sg\.$A\.[0-9]*\.rate4" ||
+	fail "meter rules do not skip the peers4 set: $rs"
+echo "$rs" | grep -q "ip6 saddr != @sg\.$A\.[0-9]*\.peer6 .*add @sg\.$A\.[0-9]*\.rate6" ||
+	fail "meter rules do not skip the peers6 set: $rs"
+lab_uac $LAB_PHONE4 $LAB_CUST4 200 200 -recv_timeout 2s >/dev/null
+rate=$(lab_rule_packets $A rate)
+[ "${rate:-0}" -gt 0 ] || fail "with other peers listed, the phone's flood was not metered"
+# the phone is a peer: its flood passes the meter, and the validator still judges it
+sg enable $A --profile pbx --netns $LAB_CUST --peer $LAB_PHONE4/32 >/dev/null || fail "enable pbx with the phone as peer"
+lab_uac $LAB_PHONE4 $LAB_CUST4 200 200 -recv_timeout 2s; rc=$?
+rate=$(lab_rule_packets $A rate); full=$(lab_rule_packets $A meter-full)
+[ "${rate:-0}" -eq 0 ] && [ "${full:-0}" -eq 0 ] || fail "a peer's flood met the meter: rate $rate, meter-full $full"
+[ $rc -eq 0 ] && [ "$LAB_UAC_OK" -eq 200 ] || fail "a peer's 200 calls at 200/s: rc=$rc ok=$LAB_UAC_OK failed=$LAB_UAC_FAILED"
+s0=$(lab_reason $A scanner)
+lab_phone timeout 20 svmap $LAB_CUSTK >/dev/null 2>&1
+s1=$(lab_reason $A scanner)
+[ "$s1" -gt "$s0" ] || fail "a peer's scanner message was not judged ($s0 -> $s1)"
+sg enable $A --profile pbx --netns $LAB_CUST >/dev/null || fail "enable pbx without peers"
+lab_ruleset $LAB_CUST | grep -q "peer4" && fail "peer sets left after enable without --peer: $(lab_ruleset $LAB_CUST)"
+ok "peers: meters skip them (200 calls at 200/s, 0 metered; other peers listed: the phone metered), the validator still drops their scanner messages ($s0 -> $s1)"
+
 # ---- enabling twice is a no-op -----------------------------------------------
 before=$(nsenter --net=/run/netns/$LAB_CUST nft -a list ruleset 2>/dev/null | sed -E 's/packets [0-9]+ bytes [0-9]+//' | grep -vE 'elements|expires'; ls -R $LAB_PINS/$A; cat "$LAB_STATE/customers/$A.conf")
 out=$(sg enable $A --profile pbx --netns $LAB_CUST) || fail "second enable rc=$?"

@@ -21,7 +21,9 @@ inputs=("$work/seeds/parser" "$here/fuzz/regressions" "$here/diff/regressions" "
 # A DFA deeper than the flat table (sg_dfa_fast, 256 states): pbx with 300
 # random patterns ahead of the scanner list, so that the scanner patterns'
 # states, which the captures hit, lie beyond the table and the kernel takes
-# them from the sg_dfa rows.
+# them from the sg_dfa rows. It also turns every opt-in sanity setting the
+# shipped profiles leave off (and text keep-alives off), so that their paths
+# in the kernel program meet the same packets too.
 deep=$work/deep.ini
 RANDOM=4242
 while IFS= read -r line; do
@@ -36,5 +38,10 @@ while IFS= read -r line; do
 	done
 	echo "include = $src/profiles/signatures/scanners.list"
 done <"$src/profiles/pbx.ini" >"$deep"
+printf '[sanity]\n%s\n' "require_max_forwards = yes
+allow_control_bytes = yes
+allow_cr_cr_lf = yes
+uri_schemes = any
+text_keepalives = no" >>"$deep"
 grep -q "^include = $src/profiles/signatures/scanners.list" "$deep" || { echo "FAIL: deep profile not built"; exit 1; }
 "$tool" -p "$deep" -n "${EQUAL_MUTATIONS:-2000}" "${inputs[@]}"

@@ -58,7 +58,7 @@ run() {
 		echo "$t: ${secs}s, ${eps:-?} exec/s, corpus $(ls "$work/corpus-$t" | wc -l)"
 	fi
 }
-run fuzz_parser "$work/seeds/parser" -max_len=9000
+run fuzz_parser "$work/seeds/parser" -max_len=17000
 run fuzz_pcap "$work/seeds/pcap" -max_len=65536
 [ -x "$fz/fuzz_profile" ] && [ -n "$(ls "$work/seeds/profile")" ] && run fuzz_profile "$work/seeds/profile" -max_len=8192
 exit $rc

@@ -27,11 +27,18 @@ done
 # settings that matter
 "$sg" profiles pbx >"$tmp/pbx"
 grep -q "INVITE ACK BYE CANCEL REGISTER OPTIONS PRACK SUBSCRIBE NOTIFY PUBLISH INFO REFER MESSAGE UPDATE" "$tmp/pbx" || bad "pbx methods"
-grep -q "require_max_forwards=yes" "$tmp/pbx" || bad "pbx require_max_forwards"
+for p in pbx trunk edge; do
+	"$sg" profiles $p | grep -q "require_max_forwards=no" || bad "$p requires Max-Forwards (RFC 3261 16.3: optional)"
+	"$sg" profiles $p | grep -q "^keepalives: .*text_keepalives=yes" || bad "$p drops text keep-alives"
+done
 grep -q "max_message=16384 max_line=2048 max_headers=128 max_uri=512" "$tmp/pbx" || bad "pbx limits"
 grep -q "scanner_shape=yes" "$tmp/pbx" || bad "pbx scanner_shape"
 "$sg" profiles trunk | grep "^methods:" | grep -qw "REGISTER" && bad "trunk allows REGISTER"
 "$sg" profiles edge | grep -q "any well-formed method" || bad "edge any method"
+"$sg" profiles edge | grep -q "uri_schemes=any" || bad "edge takes any Request-URI scheme"
+for p in pbx trunk; do
+	"$sg" profiles $p | grep -q "uri_schemes=sip sips tel tels urn" || bad "$p scheme list"
+done
 "$sg" profiles shield | grep -q "drop_all_sip=yes" || bad "shield drop_all_sip"
 "$sg" profiles shield | grep -q "5061" || bad "shield guards 5061"
 for p in pbx trunk edge monitor; do
@@ -70,6 +77,8 @@ done <<EOF2
 2|bad port|[ports]\nudp = 70000\n
 3|bad value|[sanity]\nenabled = yes\nmax_headers = 500\n
 2|bad value|[sanity]\nrequire_max_forwards = maybe\n
+2|unknown scheme 'http'|[sanity]\nuri_schemes = sip sips tel tels urn http\n
+3|all five|[sanity]\nenabled = yes\nuri_schemes = sip sips\n
 2|unknown signature field|[signatures]\npattern = body:x\n
 2|bad rate|[rate]\nper_source = fast\n
 1|bad section header|[profile\n

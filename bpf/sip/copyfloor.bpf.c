@@ -6,7 +6,7 @@
 #include <bpf/bpf_helpers.h>
 
 struct sg_copy_buf {
-	__u8 b[8192 + 8]; /* the validator's scratch buffer size */
+	__u8 b[8192 + 8]; /* the benchmark's packets fit (the validator's buffer: SG_BUF_SIZE) */
 };
 
 struct {

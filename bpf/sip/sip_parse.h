@@ -144,6 +144,8 @@ struct sg_win {
 	__u64 tok_a, tok_b;   /* last token (sg_token), packed */
 	__u32 tok_len;
 	__u32 eol_bad;        /* line-end scan: forbidden byte seen */
+	__u32 hit_state;      /* the DFA state a pattern ended in */
+	struct sg_detail det; /* what the first drop was about */
 	__s64 num;            /* last number (sg_uint), -1 = invalid */
 	struct sg_peer_key peer;    /* source address of the packet */
 	struct sg_flow_key fkey;    /* TCP: the stream */
@@ -210,13 +212,6 @@ SG_INLINE void SG_STORE64(void *p, __u64 v)
 	__builtin_memcpy(p, &v, 8);
 }
 #endif
-enum sg_hdr {
-	SG_H_OTHER = 0,
-	SG_H_VIA, SG_H_FROM, SG_H_TO, SG_H_CALLID, SG_H_CSEQ, SG_H_CONTACT,
-	SG_H_CLEN, SG_H_CTYPE, SG_H_MAXFWD, SG_H_UA, SG_H_SUBJECT,
-	SG_H_CSEQ_METHOD, /* pending only: CSeq's method on a folded line */
-};
-
 /* Packs up to 8 characters into a little-endian u64 (name comparison). */
 #define SG_P8(a, b, c, d, e, f, g, h)                                          \
 	((__u64)(a) | (__u64)(b) << 8 | (__u64)(c) << 16 | (__u64)(d) << 24 |  \
@@ -827,14 +822,14 @@ SG_SUBPROG __u32 sg_dfa_chunk(struct sg_scratch *s, const struct sg_config *cfg)
 	state = s->m.dfa_state;
 	if (fast && state < SG_DFA_FAST_STATES) {
 		if (fast->accept[state] & field)
-			return 1;
+			goto hit;
 		e = state << 7;
 	} else {
 		row = sg_env_dfa_row(s->m.dfa_state);
 		if (!row)
 			return 0;
 		if (row->accept & field)
-			return 1;
+			goto hit;
 	}
 	start = i;
 	SG_LOOP(SG_DFA_CHUNK) {
@@ -873,8 +868,10 @@ SG_SUBPROG __u32 sg_dfa_chunk(struct sg_scratch *s, const struct sg_config *cfg)
 			if (!(e & SG_DFA_FAST_ACCEPT))
 				continue;
 			if (e != SG_DFA_FAST_DEEP) {
-				if (fast->accept[(e >> 7) & (SG_DFA_FAST_STATES - 1)] & field)
-					return 1;
+				if (fast->accept[(e >> 7) & (SG_DFA_FAST_STATES - 1)] & field) {
+					state = e >> 7;
+					goto hit;
+				}
 				e &= ~(__u32)SG_DFA_FAST_ACCEPT;
 				continue;
 			}
@@ -893,7 +890,7 @@ SG_SUBPROG __u32 sg_dfa_chunk(struct sg_scratch *s, const struct sg_config *cfg)
 			row = NULL;
 			e = state << 7;
 			if (fast->accept[state] & field)
-				return 1;
+				goto hit;
 			continue;
 		}
 		s->m.dfa_state = state;
@@ -901,7 +898,7 @@ SG_SUBPROG __u32 sg_dfa_chunk(struct sg_scratch *s, const struct sg_config *cfg)
 		if (!row)
 			return 0;
 		if (row->accept & field)
-			return 1;
+			goto hit;
 	}
 	s->w.scan_off = i;
 	s->m.dfa_state = row ? state : e >> 7;
@@ -909,6 +906,27 @@ SG_SUBPROG __u32 sg_dfa_chunk(struct sg_scratch *s, const struct sg_config *cfg)
 done:
 	s->m.dfa_state = row ? state : e >> 7;
 	return 2;
+hit:
+	s->w.hit_state = state; /* for the drop's detail */
+	return 1;
+}
+
+/* ---- drop details ------------------------------------------------------ */
+
+/* What a drop is about (struct sg_detail), said where the drop is decided;
+ * the first drop's stays. Only on the way to a drop: nothing on the paths
+ * that pass. LINE: 1 = the start line, 0 = not about a line. A drop
+ * without a note (sg_fail) is about the line judged last. */
+SG_INLINE void sg_note(struct sg_scratch *s, __u32 kind, __u32 what, __u32 value, __u32 limit,
+		       __u32 line)
+{
+	if (s->w.reason || s->w.det.kind)
+		return;
+	s->w.det.kind = kind;
+	s->w.det.what = what;
+	s->w.det.line = line;
+	s->w.det.value = value;
+	s->w.det.limit = limit;
 }
 
 /* ---- start line -------------------------------------------------------- */
@@ -1025,15 +1043,18 @@ SG_SUBPROG __u32 sg_start_line(struct sg_scratch *s, const struct sg_config *cfg
 		if (s->w.tok_len >= 64) /* methods have no length limit */
 			i = sg_token_rest(s, i, le);
 	}
+	/* Request-Line = Method SP Request-URI SP SIP-Version CRLF (RFC 3261
+	 * 25.1): one SP each, nothing after the version (RFC 4475 3.1.2.9 and
+	 * 3.1.2.10: invalid; no product of tests/corpus sends either) */
 	n = s->w.tok_len;
-	if (n == 0 || i >= le || !sg_is_ws(SG_B(s, i)))
+	if (n == 0 || i >= le || SG_B(s, i) != ' ')
 		return SG_DROP_START_LINE;
 	s->m.method_a = s->w.tok_a;
 	s->m.method_b = s->w.tok_b;
 	s->m.method_len = n;
 	s->m.method_bit = sg_method_bit(s->w.tok_a, s->w.tok_b, n);
 
-	us = sg_skip_ws_inline(s, i, le);
+	us = i + 1;
 	/* the URI ends at the first SP or HTAB: 8 bytes at a time, then the
 	 * result is clamped where a byte scan would have stopped (the line's
 	 * end, or one byte past the longest URI) */
@@ -1059,14 +1080,20 @@ SG_SUBPROG __u32 sg_start_line(struct sg_scratch *s, const struct sg_config *cfg
 	ue = i = SG_FORGET(s, i);
 	if (ue == us || i >= le)
 		return SG_DROP_START_LINE;
-	if (ue - us > SG_MAX_URI_HARD)
+	if (ue - us > SG_MAX_URI_HARD) {
+		sg_note(s, SG_DET_LIMIT, SG_LIM_URI, ue - us, cfg->max_uri, 1);
 		return SG_DROP_TOO_LARGE;
-	i = sg_skip_ws_inline(s, i, le);
-	/* version: "SIP/2.0" then only trailing whitespace */
+	}
+	/* one SP, then "SIP/2.0" ending the line */
+	if (SG_B(s, i) != ' ')
+		return SG_DROP_START_LINE;
+	i++;
 	if (le - i < 7 || !sg_is_sip_slash(s, i))
 		return SG_DROP_START_LINE;
-	if (!sg_is_2_0(s, i + 4) || sg_skip_ws_inline(s, i + 7, le) != le)
+	if (!sg_is_2_0(s, i + 4))
 		return SG_DROP_VERSION;
+	if (i + 7 != le)
+		return sg_is_ws(SG_B(s, i + 7)) ? SG_DROP_START_LINE : SG_DROP_VERSION;
 
 	if ((cfg->checks & SG_CHECK_METHODS) && !(cfg->flags & SG_F_ANY_METHOD) &&
 	    !(cfg->methods & s->m.method_bit))
@@ -1074,8 +1101,10 @@ SG_SUBPROG __u32 sg_start_line(struct sg_scratch *s, const struct sg_config *cfg
 	if (cfg->checks & SG_CHECK_SANITY) {
 		if (!sg_scheme_ok(s, us, ue, cfg->flags & SG_F_ANY_SCHEME))
 			return SG_DROP_URI_SCHEME;
-		if (ue - us > cfg->max_uri)
+		if (ue - us > cfg->max_uri) {
+			sg_note(s, SG_DET_LIMIT, SG_LIM_URI, ue - us, cfg->max_uri, 1);
 			return SG_DROP_TOO_LARGE;
+		}
 	}
 	return 0;
 }
@@ -1265,7 +1294,7 @@ SG_INLINE __u32 sg_line(struct sg_scratch *s, const struct sg_config *cfg, __u32
 		r = sg_empty_value(s->m.pending);
 		s->m.pending = 0;
 		if (r && sanity)
-			return r;
+			return r; /* det.header is still the header's */
 	}
 	if (le == ls)
 		return SG_LINE_END;
@@ -1308,6 +1337,10 @@ SG_INLINE __u32 sg_line(struct sg_scratch *s, const struct sg_config *cfg, __u32
 	id = SG_FORGET(s, s->w.tok_len > 16 ? SG_H_OTHER
 				: sg_header_id(s->w.tok_a, s->w.tok_b, s->w.tok_len));
 
+	/* for a drop's detail, this line's or one continuing it: stored
+	 * whatever comes, as a store behind the drop branches below doubles
+	 * the verifier's work on the line */
+	s->w.det.header = id;
 	r = sg_count_header(s, id);
 	if (r && sanity)
 		return r;
@@ -1445,18 +1478,26 @@ SG_SUBPROG __u32 sg_pf_flush(struct sg_scratch *s, const struct sg_config *cfg)
 	return sg_dfa_range(s, cfg);
 }
 
+/* w.eol_bad bits */
+#define SG_EOL_BAD 1 /* a forbidden byte */
+#define SG_EOL_CRS 2 /* a run of CRs before the LF (the profile's allow_cr_cr_lf) */
+
 /* sg_eol's slow path: at most the 8 bytes at I, one by one. Returns the
  * position of the LF or after the last byte looked at; sets w.eol_bad.
  * With STOP_BAD, a forbidden byte ends the scan: it returns w.len (the
  * caller's "no more bytes" exit; w.eol_bad decides the verdict), so that
- * garbage is not walked to its end only to be dropped for its first byte. */
+ * garbage is not walked to its end only to be dropped for its first byte.
+ * Forbidden: a control byte other than HTAB, CR, LF, or a DEL (the profile
+ * may let them through, SG_F_CTL_BYTES, all but NUL); a CR not followed by
+ * LF (the profile may let a run of CRs end in LF, SG_F_CR_CR_LF). */
 SG_SUBPROG __u32 sg_eol_bytes(struct sg_scratch *s, __u32 i, __u32 stop_bad)
 {
-	__u32 len;
+	__u32 len, flags;
 
 	if (!s)
 		return 0;
 	len = s->w.len;
+	flags = s->w.flags;
 	for (int k = 0; k < 8; k++) {
 		__u8 c;
 
@@ -1465,15 +1506,37 @@ SG_SUBPROG __u32 sg_eol_bytes(struct sg_scratch *s, __u32 i, __u32 stop_bad)
 		c = SG_B(s, i);
 		if (c == '\n')
 			break;
-		if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
-			s->w.eol_bad = 1;
-		else if (c == '\r' && i + 1 < len && SG_B(s, i + 1) != '\n')
-			s->w.eol_bad = 1; /* bare CR */
+		if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
+			if (c == 0 || !(flags & SG_F_CTL_BYTES))
+				s->w.eol_bad |= SG_EOL_BAD;
+		} else if (c == '\r' && i + 1 < len && SG_B(s, i + 1) != '\n') {
+			if (SG_B(s, i + 1) == '\r' && (flags & SG_F_CR_CR_LF))
+				s->w.eol_bad |= SG_EOL_CRS; /* its last CR must meet the LF */
+			else
+				s->w.eol_bad |= SG_EOL_BAD; /* bare CR */
+		}
 		i++;
 	}
-	if (s->w.eol_bad && stop_bad)
+	if ((s->w.eol_bad & SG_EOL_BAD) && stop_bad)
 		return len;
 	return i;
+}
+
+/* The end of the line [ls, lf) without the run of CRs before its LF (at
+ * most 64 of them): CR CR LF line ends (SG_F_CR_CR_LF). */
+SG_SUBPROG __u32 sg_cr_run(struct sg_scratch *s, __u32 ls, __u32 lf)
+{
+	__u32 le = lf;
+
+	if (!s)
+		return lf;
+	SG_LOOP(65) {
+		if (le <= ls || lf - le >= 64 || SG_B(s, le - 1) != '\r')
+			break;
+		le--;
+		SG_OPAQUE(le);
+	}
+	return le;
 }
 
 /* Finds the LF ending the line at LS: 8 bytes at a time while they hold
@@ -1530,8 +1593,13 @@ SG_INLINE __u32 sg_eol(struct sg_scratch *s, __u32 ls, __u32 stop_bad)
 
 SG_INLINE __u32 sg_fail(struct sg_scratch *s, __u32 reason)
 {
-	if (!s->w.reason)
+	if (!s->w.reason) {
 		s->w.reason = reason;
+		if (!s->w.det.kind) { /* the line just judged */
+			s->w.det.kind = SG_DET_LINE;
+			s->w.det.line = s->m.line_idx;
+		}
+	}
 	return SG_NL_STOP;
 }
 
@@ -1546,23 +1614,44 @@ SG_INLINE __u32 sg_next_line(struct sg_scratch *s, const struct sg_config *cfg)
 	sanity = cfg->checks & SG_CHECK_SANITY;
 	ls = s->w.pos;
 	idx = s->m.line_idx;
-	if (idx >= SG_MAX_HEADERS_HARD + 2)
-		return sg_fail(s, SG_DROP_TOO_LARGE); /* more lines than any profile allows */
+	if (idx >= SG_MAX_HEADERS_HARD + 2) {
+		/* more lines than any profile allows */
+		sg_note(s, SG_DET_LIMIT, SG_LIM_HEADERS, idx, cfg->max_headers, idx + 1);
+		return sg_fail(s, SG_DROP_TOO_LARGE);
+	}
 	i = sg_eol(s, ls, sanity);
-	if (s->w.eol_bad && sanity)
-		return sg_fail(s, SG_DROP_BAD_BYTES);
+	if (s->w.eol_bad) {
+		if ((s->w.eol_bad & SG_EOL_BAD) && sanity) {
+			sg_note(s, SG_DET_LINE, 0, 0, 0, idx + 1);
+			return sg_fail(s, SG_DROP_BAD_BYTES);
+		}
+		/* a CR CR LF line end (the profile's allow_cr_cr_lf): rare, off
+		 * the common path */
+		if ((s->w.eol_bad & SG_EOL_CRS) && i < s->w.len && SG_B(s, i) == '\n') {
+			le = sg_cr_run(s, ls, i);
+			goto line_end;
+		}
+	}
 	if (i >= s->w.len)
 		return SG_NL_PARTIAL;
-	if (SG_B(s, i) != '\n')
+	if (SG_B(s, i) != '\n') {
+		sg_note(s, SG_DET_LIMIT, SG_LIM_LINE, i - ls, cfg->max_line, idx + 1);
 		return sg_fail(s, SG_DROP_TOO_LARGE);
+	}
 	le = i;
 	if (le > ls && SG_B(s, le - 1) == '\r')
 		le--;
+line_end:
 	s->w.pos = i + 1;
 	s->m.line_idx = idx + 1;
 	s->m.bytes += i + 1 - ls;
-	if (sanity && (i - ls > cfg->max_line || s->m.bytes > cfg->max_message))
+	if (sanity && (i - ls > cfg->max_line || s->m.bytes > cfg->max_message)) {
+		if (i - ls > cfg->max_line)
+			sg_note(s, SG_DET_LIMIT, SG_LIM_LINE, i - ls, cfg->max_line, idx + 1);
+		else
+			sg_note(s, SG_DET_LIMIT, SG_LIM_MESSAGE, s->m.bytes, cfg->max_message, idx + 1);
 		return sg_fail(s, SG_DROP_TOO_LARGE);
+	}
 
 	r = sg_line(s, cfg, idx, ls, le);
 	if (r == SG_LINE_END) {
@@ -1572,8 +1661,11 @@ SG_INLINE __u32 sg_next_line(struct sg_scratch *s, const struct sg_config *cfg)
 	if (r)
 		return sg_fail(s, r);
 	if ((cfg->checks & SG_CHECK_SIGNATURES) && (s->w.scan_field & cfg->sig_fields) &&
-	    cfg->dfa_states && sg_scan_value(s, cfg))
+	    cfg->dfa_states && sg_scan_value(s, cfg)) {
+		/* the state the pattern ended in: the event names the pattern */
+		sg_note(s, SG_DET_SIGNATURE, s->w.scan_field, s->w.hit_state, 0, idx + 1);
 		return sg_fail(s, SG_DROP_SCANNER);
+	}
 	return SG_NL_MORE;
 }
 
@@ -1613,6 +1705,18 @@ SG_SUBPROG __u32 sg_is_own_host(struct sg_scratch *s)
 	return s && sg_env_own_host(s, &s->m.host);
 }
 
+/* Which mandatory headers a message lacks (1 << enum sg_hdr each). */
+SG_INLINE __u32 sg_missing_headers(struct sg_scratch *s)
+{
+	if (!s)
+		return 0;
+	return (!s->m.n_via ? 1u << SG_H_VIA : 0) | (!s->m.n_from ? 1u << SG_H_FROM : 0) |
+	       (!s->m.n_to ? 1u << SG_H_TO : 0) | (!s->m.n_callid ? 1u << SG_H_CALLID : 0) |
+	       (!s->m.n_cseq ? 1u << SG_H_CSEQ : 0) |
+	       (!s->m.is_response && !s->m.n_maxfwd && (s->w.flags & SG_F_REQUIRE_MAX_FWD)
+		? 1u << SG_H_MAXFWD : 0);
+}
+
 /* The checks on the whole message, when its header section has ended at
  * w.body_off. Returns a drop reason or 0. */
 SG_INLINE __u32 sg_check_message(struct sg_scratch *s, const struct sg_config *cfg)
@@ -1622,28 +1726,36 @@ SG_INLINE __u32 sg_check_message(struct sg_scratch *s, const struct sg_config *c
 	if (cfg->checks & SG_CHECK_SANITY) {
 		__u32 body_wire = s->w.wire_len - s->w.body_off;
 		__u32 body = s->m.n_clen ? s->m.clen : body_wire;
+		__u32 missing;
 
-		if (s->m.n_headers > cfg->max_headers)
+		if (s->m.n_headers > cfg->max_headers) {
+			sg_note(s, SG_DET_LIMIT, SG_LIM_HEADERS, s->m.n_headers, cfg->max_headers, 0);
 			return SG_DROP_TOO_LARGE;
-		if (!s->m.n_via || !s->m.n_from || !s->m.n_to || !s->m.n_callid || !s->m.n_cseq)
+		}
+		missing = sg_missing_headers(s);
+		if (missing) {
+			sg_note(s, SG_DET_MISSING, 0, missing, 0, 0);
 			return SG_DROP_MISSING_HEADER;
-		if (!s->m.is_response && !s->m.n_maxfwd && (flags & SG_F_REQUIRE_MAX_FWD))
-			return SG_DROP_MISSING_HEADER;
+		}
 		if (s->w.is_tcp) {
-			if (!s->m.n_clen && (flags & SG_F_TCP_REQUIRE_CLEN))
+			if (!s->m.n_clen && (flags & SG_F_TCP_REQUIRE_CLEN)) {
+				sg_note(s, SG_DET_MISSING, 0, 1u << SG_H_CLEN, 0, 0);
 				return SG_DROP_CONTENT_LENGTH;
+			}
 			/* the message's size: its header section and its body */
-			if ((__u64)s->m.bytes + s->m.clen > cfg->max_message)
+			if ((__u64)s->m.bytes + s->m.clen > cfg->max_message) {
+				sg_note(s, SG_DET_LIMIT, SG_LIM_MESSAGE, s->m.bytes + s->m.clen,
+					cfg->max_message, 0);
 				return SG_DROP_TOO_LARGE;
+			}
 			/* the body's first bytes are looked at as they come */
 			s->w.ctype_left = s->m.clen && !s->m.n_ctype
 					  ? (s->m.clen < 256 ? s->m.clen : 256) : 0;
 		} else {
-			if (s->m.n_clen) {
-				if (s->m.clen > body_wire)
-					return SG_DROP_CONTENT_LENGTH;
-				if (s->m.clen < body_wire && (flags & SG_F_STRICT_CLEN))
-					return SG_DROP_CONTENT_LENGTH;
+			if (s->m.n_clen && (s->m.clen > body_wire ||
+					    (s->m.clen < body_wire && (flags & SG_F_STRICT_CLEN)))) {
+				sg_note(s, SG_DET_LENGTH, 0, s->m.clen, body_wire, 0);
+				return SG_DROP_CONTENT_LENGTH;
 			}
 			if (body > body_wire)
 				body = body_wire;
@@ -1682,6 +1794,28 @@ SG_INLINE int sg_is_stun(struct sg_scratch *s)
 	return s->w.len >= 20 && (SG_B(s, 0) & 0xc0) == 0 && SG_B(s, 4) == 0x21 &&
 	       SG_B(s, 5) == 0x12 && SG_B(s, 6) == 0xa4 && SG_B(s, 7) == 0x42 &&
 	       s->w.wire_len == 20 + ((__u32)SG_B(s, 2) << 8 | SG_B(s, 3));
+}
+
+/* Text keep-alives (profile: text_keepalives): a UDP datagram of at most
+ * SG_TEXT_KA_MAX bytes, all printable ASCII or whitespace. Products keep
+ * NAT bindings open with a few spaces or a word ("hello": tests/corpus,
+ * README). Asked only about a datagram already found not to be SIP (no
+ * "SIP/" in it), so it costs nothing on SIP. */
+#define SG_TEXT_KA_MAX 16
+SG_SUBPROG __u32 sg_text_keepalive(struct sg_scratch *s, __u32 len)
+{
+	if (!s || len == 0 || len > SG_TEXT_KA_MAX)
+		return 0;
+	for (int k = 0; k < SG_TEXT_KA_MAX; k++) {
+		__u8 c;
+
+		if ((__u32)k >= len)
+			break;
+		c = s->buf[k];
+		if (!((c >= 0x20 && c < 0x7f) || c == '\t' || c == '\r' || c == '\n'))
+			return 0;
+	}
+	return 1;
 }
 
 /* A payload holding "SIP/" near its start (the version of the start line,
@@ -1805,13 +1939,16 @@ SG_INLINE __u32 sg_window_end(sg_env_t env, struct sg_scratch *s, const struct s
 
 	if (!s->w.is_tcp) {
 		/* headers past the parse window are never seen: too large */
-		if (s->w.len < s->w.wire_len)
+		if (s->w.len < s->w.wire_len) {
+			sg_note(s, SG_DET_LIMIT, SG_LIM_WINDOW, s->w.wire_len, s->w.len,
+				s->m.line_idx + 1);
 			sg_fail(s, SG_DROP_TOO_LARGE);
-		else
+		} else
 			sg_fail(s, s->m.line_idx == 0 ? SG_DROP_START_LINE : SG_DROP_TRUNCATED);
 		return SG_STEP_DONE;
 	}
 	if (s->w.len - ls > SG_CARRY_MAX) {
+		sg_note(s, SG_DET_LIMIT, SG_LIM_LINE, s->w.len - ls, cfg->max_line, s->m.line_idx + 1);
 		sg_fail(s, SG_DROP_TOO_LARGE);
 		return SG_STEP_DONE;
 	}
@@ -1859,6 +1996,7 @@ SG_SUBPROG __u32 sg_step(sg_env_t env, struct sg_scratch *s, const struct sg_con
 		/* the header section ended */
 		r = sg_check_message(s, cfg);
 		if (r) {
+			sg_note(s, SG_DET_LINE, 0, 0, 0, 0); /* about the whole message */
 			sg_fail(s, r);
 			return SG_STEP_DONE;
 		}
@@ -1957,8 +2095,16 @@ static long sg_run_cb(__u32 idx, void *data)
 }
 #endif
 
-/* Runs steps until the packet is judged. Returns 0 or a drop reason. */
-SG_SUBPROG __u32 sg_run(sg_env_t env, struct sg_scratch *s, const struct sg_config *cfg)
+/* Runs steps until the packet is judged. Returns 0 or a drop reason.
+ * Inlined in the portable variant, where it is only the bpf_loop call: a
+ * frame less for the deepest chain of calls (a GSO segment's, down to a
+ * Via's branch: a verifier takes at most 8 frames, the callback counted). */
+#if defined(__bpf__) && defined(SG_PORTABLE)
+SG_INLINE
+#else
+SG_SUBPROG
+#endif
+__u32 sg_run(sg_env_t env, struct sg_scratch *s, const struct sg_config *cfg)
 {
 	__u32 done = 0;
 
@@ -2046,8 +2192,10 @@ SG_INLINE __u32 sg_udp_datagram(sg_env_t env, struct sg_scratch *s, const struct
 
 	if (len == 0)
 		return SG_DROP_NOT_SIP;
-	if ((cfg->checks & SG_CHECK_SANITY) && len > cfg->max_message)
+	if ((cfg->checks & SG_CHECK_SANITY) && len > cfg->max_message) {
+		sg_note(s, SG_DET_LIMIT, SG_LIM_MESSAGE, len, cfg->max_message, 0);
 		return SG_DROP_TOO_LARGE;
+	}
 	copy = (len > SG_BUF_SIZE ? SG_BUF_SIZE : len) - 1;
 	SG_OPAQUE(copy); /* keep the bounds check below for the verifier: */
 	if (copy >= SG_BUF_SIZE) /* copy in [1, SG_BUF_SIZE], as every verifier sees it */
@@ -2079,6 +2227,8 @@ SG_INLINE __u32 sg_udp_datagram(sg_env_t env, struct sg_scratch *s, const struct
 	s->w.pf_skipped = 0;
 	s->w.state = SG_ST_HEAD;
 	r = sg_run(env, s, cfg);
+	if (r == SG_DROP_NOT_SIP && (s->w.flags & SG_F_TEXT_KEEPALIVE) && sg_text_keepalive(s, len))
+		return SG_PASS_KEEPALIVE;
 	return r ? r : SG_PASS_SIP;
 }
 
@@ -2181,11 +2331,15 @@ SG_INLINE __u32 sg_tcp_segment(sg_env_t env, struct sg_scratch *s, const struct 
 	}
 	if (!f || f->epoch != s->w.epoch)
 		return SG_DROP_TCP_NO_FLOW;
-	if (f->state == SG_ST_DEAD)
+	if (f->state == SG_ST_DEAD) {
+		sg_note(s, SG_DET_STREAM, f->dead_reason, 0, 0, 0);
 		return SG_DROP_TCP_DEAD;
+	}
 	d = (__s32)(seq - f->next_seq);
-	if (d > 0)
+	if (d > 0) {
+		sg_note(s, SG_DET_STREAM, 0, d, 0, 0);
 		return SG_DROP_TCP_GAP; /* judged when the gap is filled: the peer resends */
+	}
 	skip = (__u32)-d;
 	if (skip >= plen)
 		return SG_PASS_TCP_RETRANSMIT; /* the receiver keeps the bytes it has */
@@ -2356,8 +2510,10 @@ SG_INLINE __u32 sg_judge(sg_env_t env, __u32 pkt_len, struct sg_scratch *s,
 				l4off += ((__u32)eh[1] + 1) * 8;
 			l4proto = eh[0];
 		}
-		if (!done)
-			return SG_DROP_HEADER_CHAIN; /* longer than this walk: never passed unread */
+		if (!done) {
+			sg_note(s, SG_DET_LIMIT, SG_LIM_CHAIN, 17, 16, 0);
+			return SG_DROP_HEADER_CHAIN;
+		} /* longer than this walk: never passed unread */
 	} else {
 		return SG_PASS_NOT_IP;
 	}
@@ -2386,8 +2542,10 @@ SG_INLINE __u32 sg_judge(sg_env_t env, __u32 pkt_len, struct sg_scratch *s,
 		}
 		/* UDP GSO/GRO: several datagrams of gso_size payload bytes each
 		 * behind one UDP header: every one is judged */
-		if (gso_segs > SG_MAX_GSO_SEGS)
+		if (gso_segs > SG_MAX_GSO_SEGS) {
+			sg_note(s, SG_DET_LIMIT, SG_LIM_SEGMENTS, gso_segs, SG_MAX_GSO_SEGS, 0);
 			return SG_DROP_UNJUDGED;
+		}
 		end = payload_off + payload_len;
 		for (int k = 0; k < SG_MAX_GSO_SEGS; k++) {
 			__u32 off = SG_FORGET(s, payload_off + k * gso_size);

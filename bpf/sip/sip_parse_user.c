@@ -152,11 +152,15 @@ __thread struct sg_pf_counts sg_pf_counts;
 
 #include "sip_parse.h"
 
+static __thread struct sg_scratch scratch;
+static __thread struct sg_detail last_det;
+
 __u32 sg_user_judge_as(const struct sg_uenv *env, const struct sg_config *cfg, __u32 flags,
 		       __u32 cbword, __u32 epoch)
 {
-	static __thread struct sg_scratch scratch;
+	__u32 r;
 
+	memset(&last_det, 0, sizeof(last_det));
 	if (cfg->version != SG_CONFIG_VERSION)
 		return SG_PASS_SIP;
 	sg_cur_env = env;
@@ -164,7 +168,26 @@ __u32 sg_user_judge_as(const struct sg_uenv *env, const struct sg_config *cfg, _
 	if (!env->streams && !sg_default_store)
 		sg_default_store = sg_user_store_new();
 	sg_cur_streams = env->streams ? env->streams : &sg_default_store->streams;
-	return sg_judge(env, env->len, &scratch, cfg, flags, cbword, epoch);
+	r = sg_judge(env, env->len, &scratch, cfg, flags, cbword, epoch);
+	/* the detail as a drop event says it: a signature by its pattern */
+	last_det = scratch.w.det;
+	if (last_det.kind == SG_DET_SIGNATURE) {
+		const struct sg_dfa_row *row = sg_env_dfa_row(last_det.value);
+
+		last_det.value = row ? row->pattern : 0;
+	}
+	sg_cur_env = NULL; /* ENV is the caller's */
+	return r;
+}
+
+unsigned int sg_user_scratch_size(void)
+{
+	return sizeof(struct sg_scratch);
+}
+
+void sg_user_last_detail(struct sg_detail *det)
+{
+	*det = last_det;
 }
 
 __u32 sg_user_judge(const struct sg_uenv *env, const struct sg_config *cfg)

@@ -45,6 +45,13 @@ __u32 sg_user_judge_as(const struct sg_uenv *env, const struct sg_config *cfg, _
 		       __u32 cbword, __u32 epoch);
 /* The same for a customer with the profile's flags (tests, tools). */
 __u32 sg_user_judge(const struct sg_uenv *env, const struct sg_config *cfg);
+/* What this thread's last judgement's drop was about, as a drop event
+ * says it (a signature by its pattern: value = 1 + index, 0 unknown). */
+void sg_user_last_detail(struct sg_detail *det);
+
+/* The size of the parser's per-CPU scratch (the sg_scratch map's value):
+ * its layout is this build's. */
+unsigned int sg_user_scratch_size(void);
 
 /* Empties this thread's in-memory stream store (the default one). */
 void sg_user_streams_reset(void);

@@ -39,6 +39,14 @@ struct {
 	__type(value, struct sg_dfa_fast);
 } sg_dfa_fast SEC(".maps");
 
+/* read by the manager only: the patterns' text for drop details */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sg_pattern_text);
+} sg_patterns SEC(".maps");
+
 /* ---- shared: per customer ---- */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -107,6 +115,23 @@ struct {
 	__type(value, struct sg_carry);
 } sg_carry SEC(".maps");
 
+/* ---- shared: drop events (sipguard.h) ---- */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SG_EVENTS_DEFAULT);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct sg_event);
+} sg_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct sg_event_head);
+} sg_event_head SEC(".maps");
+
 typedef struct __sk_buff *sg_env_t;
 
 #define sg_env_load(skb, off, dst, len) bpf_skb_load_bytes(skb, off, dst, len)
@@ -157,6 +182,54 @@ struct {
 	__type(value, struct sg_scratch);
 } sg_scratch SEC(".maps");
 
+/* Writes the drop event of the packet in SKB (REASON, ACTION) to the next
+ * slot of the flight recorder. Its own function: verified once, called
+ * only for the drops the token bucket lets through. */
+__attribute__((noinline)) int sg_event_send(struct __sk_buff *skb, struct sg_scratch *s,
+					     const struct sg_config *cfg, __u32 reason, __u32 action)
+{
+	__u32 zero = 0, slot;
+	struct sg_event_head *head;
+	struct sg_event *ev;
+	__u64 pos, n;
+
+	if (!skb || !s || !cfg)
+		return 0;
+	head = bpf_map_lookup_elem(&sg_event_head, &zero);
+	if (!head)
+		return 0;
+	pos = __sync_fetch_and_add(&head->next, 1);
+	slot = (__u32)(pos & head->mask);
+	ev = bpf_map_lookup_elem(&sg_events, &slot);
+	if (!ev)
+		return 0;
+	__sync_lock_test_and_set(&ev->h.seq, 0);
+	ev->h.time_ns = bpf_ktime_get_boot_ns();
+	ev->h.customer = s->w.cust;
+	ev->h.epoch = s->w.epoch;
+	ev->h.len = skb->len;
+	ev->h.tag = cfg->tag;
+	ev->h.reason = reason;
+	ev->h.action = action;
+	ev->h.det = s->w.det;
+	if (ev->h.det.kind == SG_DET_SIGNATURE) {
+		/* the DFA state the pattern ended in names the pattern */
+		const struct sg_dfa_row *row = sg_env_dfa_row(s->w.det.value);
+
+		ev->h.det.value = row ? row->pattern : 0;
+	}
+	n = skb->len < SG_EVENT_SNAP ? skb->len : SG_EVENT_SNAP;
+	n -= 1;
+	asm volatile("" : "+r"(n)); /* keep the bound for the verifier: n + 1 in [1, SNAP] */
+	if (n >= SG_EVENT_SNAP)
+		return 0;
+	if (bpf_skb_load_bytes(skb, 0, ev->data, n + 1))
+		n = (__u64)-1;
+	ev->h.snap = n + 1;
+	__sync_lock_test_and_set(&ev->h.seq, pos + 1);
+	return 0;
+}
+
 SEC("socket")
 int sip_validate(struct __sk_buff *skb)
 {
@@ -183,6 +256,26 @@ int sip_validate(struct __sk_buff *skb)
 		if (c) {
 			c->packets++;
 			c->bytes += skb->len;
+			/* a drop: an event if the customer's bucket for the reason
+			 * (on this CPU) has a token (GCRA: one per interval, up to
+			 * a burst); check (REPORT) gets one for every drop. The
+			 * coarse clock (a tick's resolution) is a third of the
+			 * precise one's cost per drop in a flood (bench/RESULTS.md)
+			 * and fine for rates of events per second */
+			if (reason >= SG_FIRST_DROP && (flags & SG_F_REPORT)) {
+				sg_event_send(skb, s, cfg, reason, 0);
+			} else if (reason >= SG_FIRST_DROP && cfg->ev_interval_ns) {
+				__u64 now = bpf_ktime_get_coarse_ns(), next = c->ev_next;
+
+				if (next < now + cfg->ev_burst * cfg->ev_interval_ns) {
+					c->ev_next = (next > now ? next : now) + cfg->ev_interval_ns;
+					sg_event_send(skb, s, cfg, reason,
+						      flags & SG_F_MONITOR ? SG_EV_ACTION_WOULD_DROP
+									   : SG_EV_ACTION_DROP);
+				} else {
+					c->suppressed++;
+				}
+			}
 		}
 	}
 	if (flags & SG_F_REPORT)

@@ -15,12 +15,14 @@
 #include <stdint.h>
 #endif
 
-#define SG_CONFIG_VERSION 3
+#define SG_CONFIG_VERSION 4
 
 /* Bytes of SIP payload copied into the per-CPU scratch buffer and parsed.
  * A power of two: every buffer index is masked with SG_BUF_MASK, which is
- * what lets the verifier accept variable offsets. */
-#define SG_BUF_SIZE 8192
+ * what lets the verifier accept variable offsets. 16384, max_message's
+ * default: a UDP header section of any datagram a shipped profile takes is
+ * seen whole (issue 17: zeek's long-paths trace, 9.5 kB of headers). */
+#define SG_BUF_SIZE 16384
 #define SG_BUF_MASK (SG_BUF_SIZE - 1)
 
 #define SG_MAX_PORTS 8
@@ -112,6 +114,68 @@ enum sg_reason {
  * for every packet, passes included, so the reason is visible offline. */
 #define SG_RET_REPORT 0x100
 
+/* ---- headers the validator knows by name -------------------------------- */
+#define SG_HEADERS(X)                                      \
+	X(SG_H_OTHER,        0, "other")                   \
+	X(SG_H_VIA,          1, "Via")                     \
+	X(SG_H_FROM,         2, "From")                    \
+	X(SG_H_TO,           3, "To")                      \
+	X(SG_H_CALLID,       4, "Call-ID")                 \
+	X(SG_H_CSEQ,         5, "CSeq")                    \
+	X(SG_H_CONTACT,      6, "Contact")                 \
+	X(SG_H_CLEN,         7, "Content-Length")          \
+	X(SG_H_CTYPE,        8, "Content-Type")            \
+	X(SG_H_MAXFWD,       9, "Max-Forwards")            \
+	X(SG_H_UA,          10, "User-Agent")              \
+	X(SG_H_SUBJECT,     11, "Subject")                 \
+	X(SG_H_CSEQ_METHOD, 12, "CSeq") /* pending only: CSeq's method on a folded line */
+
+enum sg_hdr {
+#define SG_HDR_ENUM(name, val, s) name = val,
+	SG_HEADERS(SG_HDR_ENUM)
+#undef SG_HDR_ENUM
+};
+
+/* ---- drop details ----------------------------------------------------------
+ * What the validator knew when it dropped a packet: in drop events and in
+ * `sipguard check`. LINE is the message's line (1 = start line), 0 when
+ * the drop is not about a line. */
+enum sg_detail_kind {
+	SG_DET_NONE = 0,
+	SG_DET_LINE,       /* at LINE, in header HEADER (enum sg_hdr) */
+	SG_DET_LIMIT,      /* limit WHAT (enum sg_limit): VALUE where LIMIT is allowed */
+	SG_DET_MISSING,    /* VALUE: 1 << enum sg_hdr of each header missing */
+	SG_DET_SIGNATURE,  /* pattern VALUE - 1 of the profile in field WHAT (enum sg_field), at LINE */
+	SG_DET_LENGTH,     /* Content-Length VALUE, LIMIT body bytes in the datagram */
+	SG_DET_STREAM,     /* TCP: after drop: WHAT the reason the stream died of; gap: VALUE bytes missing */
+};
+
+#define SG_LIMITS(X)                                                  \
+	X(SG_LIM_NONE,     0, "none")                                 \
+	X(SG_LIM_LINE,     1, "line length")                          \
+	X(SG_LIM_MESSAGE,  2, "message size")                         \
+	X(SG_LIM_HEADERS,  3, "header lines")                         \
+	X(SG_LIM_URI,      4, "Request-URI length")                   \
+	X(SG_LIM_WINDOW,   5, "header section beyond the parse window") \
+	X(SG_LIM_SEGMENTS, 6, "GSO segments")                         \
+	X(SG_LIM_CHAIN,    7, "IPv6 extension headers")
+
+enum sg_limit {
+#define SG_LIMIT_ENUM(name, val, s) name = val,
+	SG_LIMITS(SG_LIMIT_ENUM)
+#undef SG_LIMIT_ENUM
+};
+
+struct sg_detail {
+	__u8 kind;         /* enum sg_detail_kind */
+	__u8 what;
+	__u8 header;       /* enum sg_hdr */
+	__u8 pad;
+	__u32 line;
+	__u32 value;
+	__u32 limit;
+};
+
 /* ---- methods ---------------------------------------------------------- */
 #define SG_METHODS(X)          \
 	X(INVITE, 0)           \
@@ -159,6 +223,9 @@ enum sg_flag {
 	SG_F_TCP_REQUIRE_CLEN   = 1u << 9,  /* RFC 3261 18.3: stream needs Content-Length */
 	SG_F_REPORT             = 1u << 10, /* return SG_RET_REPORT|reason (check only) */
 	SG_F_ANY_SCHEME         = 1u << 11, /* any well-formed Request-URI scheme */
+	SG_F_TEXT_KEEPALIVE     = 1u << 12, /* UDP: <= 16 bytes of text without "SIP/" is a keep-alive */
+	SG_F_CTL_BYTES          = 1u << 13, /* control bytes other than NUL pass in the header section */
+	SG_F_CR_CR_LF           = 1u << 14, /* a run of CRs before LF ends a line (CR CR LF) */
 };
 
 /* Flags a customer sets or clears over its profile's (struct sg_customer). */
@@ -201,6 +268,9 @@ struct sg_config {
 	__u8 pct_class, bs_class;      /* DFA classes of a decoded '%' and '\\' */
 	__u8 sp_class;                 /* DFA class of SP (and TAB): 0 if no pattern has one */
 	__u8 pad8;
+	__u32 tag;                     /* the validator's slot: events name their profile by it */
+	__u32 ev_burst;                /* drop events: burst per CPU, customer and reason */
+	__u64 ev_interval_ns;          /* ... one event per interval after it; 0 = no events */
 	__u8 byte_class[256];          /* lower-cased byte -> DFA class, 0 = other */
 	__u8 pf_bits[SG_PF_BITS / 8];  /* prefilter bitmap, bit SG_PF_HASH(gram) */
 };
@@ -209,6 +279,14 @@ struct sg_config {
 struct sg_dfa_row {
 	__u16 next[SG_DFA_CLASSES];
 	__u32 accept;                  /* enum sg_field bits for which a pattern ends here */
+	__u32 pattern;                 /* 1 + index of the longest pattern ending here, 0 = none */
+};
+
+/* The patterns' text, for drop details (sg_patterns map, key = index). */
+#define SG_PATTERN_TEXT 64
+struct sg_pattern_text {
+	char text[SG_PATTERN_TEXT];    /* cut, NUL-terminated */
+	__u32 fields;                  /* enum sg_field */
 };
 
 /* The first SG_DFA_FAST_STATES states again as one flat table (the single
@@ -241,10 +319,51 @@ struct sg_peer_key {
 	__u8 addr[16];
 };
 
-/* Per-CPU counter slot, indexed by enum sg_reason. */
+/* Per-CPU counter slot, indexed by enum sg_reason. A drop reason's slot
+ * also holds its drop events' token bucket (per CPU: no shared cache line
+ * under a flood): EV_NEXT is the bucket's theoretical arrival time (GCRA),
+ * SUPPRESSED the drops that sent no event. */
 struct sg_counter {
 	__u64 packets;
 	__u64 bytes;
+	__u64 ev_next;
+	__u64 suppressed;
+};
+
+/* ---- drop events ------------------------------------------------------------
+ * A flight recorder shared by every customer: the array map sg_events of
+ * 2^n slots (mmap-able) and sg_event_head. A drop takes the next position
+ * with an atomic add, writes slot position & mask with SEQ 0, then SEQ =
+ * position + 1. A reader keeps its own position (nothing is consumed, any
+ * number of readers), takes a slot whose SEQ is the position + 1, and
+ * keeps it if HEAD has not passed position + slots meanwhile (else the
+ * slot may have been overwritten while it was read). */
+#define SG_EVENT_SIZE 2048
+#define SG_EVENTS_DEFAULT 2048   /* slots: 4 MiB */
+#define SG_EV_ACTION_DROP 1
+#define SG_EV_ACTION_WOULD_DROP 2
+
+struct sg_event_head {
+	__u64 next;              /* the next position */
+	__u64 mask;              /* slots - 1 */
+};
+
+struct sg_event_hdr {
+	__u64 seq;               /* position + 1 once written, 0 while being written */
+	__u64 time_ns;           /* CLOCK_BOOTTIME */
+	__u32 customer, epoch;
+	__u32 len;               /* bytes of the packet from its IP header */
+	__u32 tag;               /* the profile's validator (struct sg_config.tag) */
+	__u16 snap;              /* bytes of it in data[] */
+	__u8 reason, action;     /* enum sg_reason, SG_EV_ACTION_* */
+	__u32 pad;
+	struct sg_detail det;
+};
+
+#define SG_EVENT_SNAP (SG_EVENT_SIZE - sizeof(struct sg_event_hdr))
+struct sg_event {
+	struct sg_event_hdr h;
+	__u8 data[SG_EVENT_SNAP];   /* the packet from its IP header */
 };
 
 /* ---- customers ----------------------------------------------------------

@@ -69,9 +69,9 @@ def emit(name, items, comment, manifests):
     (suffix, profiles, options, override dict expectation->expectation)."""
     frames = [f for f, _, _ in items]
     write_pcap(os.path.join(OUT, name + ".pcap"), frames)
-    notes = "\n".join("packet %d: %s -> %s" % (i + 1, note, e) for i, (_, e, note) in enumerate(items))
     for suffix, profiles, options, override in manifests:
         exp = [override.get(i + 1, e) for i, (_, e, _) in enumerate(items)]
+        notes = "\n".join("packet %d: %s -> %s" % (i + 1, note, exp[i]) for i, (_, _, note) in enumerate(items))
         write_manifest(os.path.join(OUT, name + suffix + ".manifest"),
                        comment + "\nMade by pcaps/make/craft.py (crafted, struct-written pcap).\n" + notes,
                        name + ".pcap", profiles, exp, options)
@@ -265,8 +265,10 @@ def malformed():
     it.append((udp(O.replace("User-Agent:", "X-H: h\r\n" * 140 + "User-Agent:")), D("too-large"), "149 header lines (> 128)"))
     emit("malformed", it,
          "Malformed requests, one flaw each (one sanity rule per packet), to 192.0.2.10:5060.\n"
-         "Same reasons under pbx and edge (method and Max-Forwards cases are in method-foo / no-max-forwards).",
-         [("", ["pbx", "edge"], "", {})])
+         "Same reasons under pbx and edge (method cases are in method-foo), but for the http:\n"
+         "Request-URI, a well-formed scheme that edge lets through (uri_schemes = any, RFC 3261\n"
+         "allows any absoluteURI: the stack answers 416): malformed.edge.manifest.",
+         [("", ["pbx"], "", {}), (".edge", ["edge"], "", {4: P})])
 
 
 def method_foo():
@@ -279,10 +281,12 @@ def method_foo():
 
 
 def no_max_forwards():
-    it = [(udp(base("INVITE", n=1, drop=["Max-Forwards"])), "drop missing-header", "INVITE without Max-Forwards"),
-          (udp(base("OPTIONS", "sip:192.0.2.10", 2, drop=["Max-Forwards"])), "drop missing-header", "OPTIONS without Max-Forwards")]
-    emit("no-max-forwards", it, "Requests without Max-Forwards: the pbx profile requires it (reason missing-header).",
-         [("", ["pbx"], "", {})])
+    it = [(udp(base("INVITE", n=1, drop=["Max-Forwards"])), P, "INVITE without Max-Forwards"),
+          (udp(base("OPTIONS", "sip:192.0.2.10", 2, drop=["Max-Forwards"])), P, "OPTIONS without Max-Forwards")]
+    emit("no-max-forwards", it,
+         "Requests without Max-Forwards: RFC 3261 16.3 has a proxy accept them; the shipped profiles pass\n"
+         "them (require_max_forwards = no; t_check_basic covers the opt-in, reason missing-header).",
+         [("", ["pbx", "edge"], "", {})])
 
 
 def reflection():

@@ -177,10 +177,15 @@ def main():
                         + invite(20, ua="friendly-scanner", pad=50))],
         ["pass tcp-control", "drop scanner"], "TCP: a scanner message behind ten valid ones in one segment")
 
-    # UDP: a header section that does not end within the parse window
+    # UDP: a 9 KB header section is parsed whole (the parse window is 16 KiB,
+    # the largest message a shipped profile takes): the scanner at its end is seen
     add([udp("INVITE sip:200@192.0.2.10 SIP/2.0\r\n" + "".join("X-H%d: %s\r\n" % (k, "a" * 90) for k in range(95))
              + "Via: SIP/2.0/UDP 198.51.100.20;branch=z9hG4bKw\r\nUser-Agent: friendly-scanner\r\n\r\n")],
-        ["drop too-large"], "UDP: headers past the 8 KiB parse window are never seen: too large")
+        ["drop scanner"], "UDP: a 9 KB header section is parsed whole: a scanner at its end is found")
+    # UDP: a header section longer than the window (and than max_message)
+    add([udp("INVITE sip:200@192.0.2.10 SIP/2.0\r\n" + "".join("X-H%d: %s\r\n" % (k, "a" * 150) for k in range(110))
+             + "Via: SIP/2.0/UDP 198.51.100.20;branch=z9hG4bKw\r\nUser-Agent: friendly-scanner\r\n\r\n")],
+        ["drop too-large"], "UDP: 17 KB of headers, past max_message and the 16 KiB parse window: too large")
     write_pcap(os.path.join(OUT, "framing.pcap"), frames)
     write_manifest(os.path.join(OUT, "framing.manifest"),
                    "Framing policies (pcaps/make/framing.py): fragments and TCP segments.\n" + "\n".join(notes),

@@ -3,7 +3,7 @@
  *
  * For every input (files/directories given, plus -n mutations of them from a
  * fixed seed) compares the validator's verdict under an edge-like config
- * (sanity on, any method, signatures and reflection off) with osip2's:
+ * (sanity on, any method and scheme, signatures and reflection off) with osip2's:
  * osip_message_parse() succeeds AND the message has Via, From, To, Call-ID
  * and CSeq. A disagreement is classed by (our reason, osip2 verdict); classes
  * listed in KNOWN.md (rows "| reason | osip2 | ... |") are deliberate

@@ -163,6 +163,18 @@ static void one(struct sg_validator *v, const struct sg_config *cfg, const struc
 		if (st->diff++ < 20 || verbose)
 			printf("DIFF %s (%s, %u bytes): kernel %#x (%s), user %u (%s)\n", name, how, n,
 			       ret, sg_t_reason_name(ret & 0xff), ur, sg_t_reason_name(ur));
+	} else if (ur >= SG_FIRST_DROP) {
+		/* the same drop: the same detail too (the kernel's from its
+		 * drop event, the userspace build's from its scratch) */
+		struct sg_detail kd, ud;
+
+		sg_validator_detail(v, &kd);
+		sg_user_last_detail(&ud);
+		if (memcmp(&kd, &ud, sizeof(kd)) && (st->diff++ < 20 || verbose))
+			printf("DIFF %s (%s, %u bytes): %s: kernel detail %u/%u/%u line %u value %u "
+			       "limit %u, user %u/%u/%u line %u value %u limit %u\n", name, how, n,
+			       sg_t_reason_name(ur), kd.kind, kd.what, kd.header, kd.line, kd.value,
+			       kd.limit, ud.kind, ud.what, ud.header, ud.line, ud.value, ud.limit);
 	}
 }
 

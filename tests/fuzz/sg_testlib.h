@@ -50,12 +50,13 @@ static inline void sg_t_cfg_pbx(struct sg_config *c)
 	c->max_uri = 256;
 }
 
-/* Edge-like: any well-formed method, sanity only (the osip2 diff config). */
+/* Edge-like: any well-formed method and Request-URI scheme, sanity only
+ * (the osip2 diff config). */
 static inline void sg_t_cfg_edge(struct sg_config *c)
 {
 	sg_t_cfg_base(c);
 	c->checks = SG_CHECK_METHODS | SG_CHECK_SANITY;
-	c->flags = SG_F_ANY_METHOD;
+	c->flags = SG_F_ANY_METHOD | SG_F_ANY_SCHEME;
 }
 
 /* Reflection: responses must come from a peer and carry our Via. */

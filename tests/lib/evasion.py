@@ -250,8 +250,9 @@ def _(m, v6):
 
 @case("udp-big-headers", "attack", fams=(4,))
 def _(m, v6):
-    # the scanner's User-Agent after 8 KiB of headers
-    pad = "".join("X-Pad-%d: %s\r\n" % (k, "a" * 90) for k in range(95))
+    # the scanner's User-Agent after 17 KiB of headers: past the 16 KiB the
+    # parser reads (a 9.5 KiB header section is read whole: udp-9k-headers-valid)
+    pad = "".join("X-Pad-%d: %s\r\n" % (k, "a" * 90) for k in range(175))
     late = pad + "User-Agent: friendly-scanner\r\nSubject: %s\r\n" % m
     udp_send(request("id" + m[::-1], extra=late), v6)
     return []
@@ -302,6 +303,15 @@ def _(m, v6):
     msgs = [x.replace(b"Max-Forwards: 70", b"Max-Forwards: 70" + b" " * (size - len(x))) for x in msgs]
     udp_send(b"".join(msgs), v6, gso=size)
     return msgs
+
+
+@case("udp-9k-headers-valid", "valid", fams=(4,))
+def _(m, v6):
+    # 9.5 KiB of headers (as zeek's long-paths trace): read whole, passes
+    pad = "".join("X-Pad-%d: %s\r\n" % (k, "a" * 90) for k in range(95))
+    msg = request(m, extra=pad)
+    udp_send(msg, v6)
+    return [msg]
 
 
 @case("udp-12k-valid", "valid", fams=(4,))

@@ -170,7 +170,6 @@ static void sg_osip_trace(const char *fi, int li, osip_trace_level_t level, cons
 static void osip_verdict(struct vec *v)
 {
 	osip_message_t *m = NULL;
-	osip_header_t *h = NULL;
 	const char *r = "ok";
 
 	if (osip_message_init(&m) != 0)
@@ -190,8 +189,6 @@ static void osip_verdict(struct vec *v)
 		r = "no-call-id";
 	else if (!m->cseq)
 		r = "no-cseq";
-	else if (MSG_IS_REQUEST(m) && osip_message_get_max_forwards(m, 0, &h) < 0)
-		r = "no-max-forwards";
 	snprintf(v->osip, sizeof(v->osip), "%s", r);
 	if (strcmp(r, "ok") && osip_log[0])
 		snprintf(v->osip_log, sizeof(v->osip_log), "%s", osip_log);
@@ -380,10 +377,12 @@ static void tmpl(struct sb *b, int tr, const char *start, const char *cseq_metho
 static void req(struct sb *b, int tr, const char *method, unsigned int omit, const char *extra,
 		const char *body)
 {
-	char start[128];
+	char *start;
 
-	snprintf(start, sizeof(start), "%s sip:bob@example.com SIP/2.0", method);
+	if (asprintf(&start, "%s sip:bob@example.com SIP/2.0", method) < 0)
+		abort();
 	tmpl(b, tr, start, method, omit, extra, body, CL_AUTO);
+	free(start);
 }
 
 /* CRLF -> LF everywhere (the body included: its length is recomputed). */
@@ -787,6 +786,21 @@ static void gen_valid(void)
 	req(&b, T_UDP4, "BYE", O_CSEQ, "CSeq: 0 BYE\r\n", NULL);
 	valid(T_UDP4, "cseq-0", &b, NULL);
 
+	/* requests without Max-Forwards: RFC 3261 16.3 step 3 has a proxy accept
+	 * them (and add one), Kamailio's sanity does not drop them; products
+	 * send them (tests/corpus). The shipped profiles pass them; the value is
+	 * checked when present (max-forwards-256 etc. in the invalid set). */
+	req(&b, T_UDP4, "INVITE", O_MAXFWD, NULL, sdp_v4);
+	valid(T_UDP4, "no-max-forwards-invite", &b, "require_max_forwards = no (the default)");
+	tmpl(&b, T_UDP4, "ACK sip:bob@192.0.2.10 SIP/2.0", "ACK", O_MAXFWD | O_CONTACT, NULL, NULL,
+	     CL_AUTO);
+	valid(T_UDP4, "no-max-forwards-ack", &b, "ACKs of a phone (zeek wireshark.pcap)");
+	tmpl(&b, T_UDP4, "REGISTER sip:example.com SIP/2.0", "REGISTER", O_MAXFWD | O_TO,
+	     "To: <sip:alice@example.com>\r\nExpires: 3600\r\n", NULL, CL_AUTO);
+	valid(T_UDP4, "no-max-forwards-register", &b, "a Cisco 7960 REGISTER (sipsorcery tests)");
+	req(&b, T_TCP4, "BYE", O_MAXFWD, NULL, NULL);
+	valid(T_TCP4, "tcp-no-max-forwards-bye", &b, NULL);
+
 	/* long but legal */
 	{
 		struct sb r = { 0 };
@@ -811,6 +825,27 @@ static void gen_valid(void)
 		}
 		free(s);
 		valid(T_UDP4, "long-header-values-200", &b, NULL);
+	}
+
+	/* header names of any length (RFC 3261: token, no bound): the parser
+	 * compares the first 16 bytes and the length (README) */
+	{
+		struct sb h = { 0 };
+
+		sb_s(&h, "X-");
+		for (int i = 0; i < 12; i++)
+			sb_s(&h, "Long-Name");
+		sb_s(&h, ": 1\r\nVia-");
+		for (int i = 0; i < 11; i++)
+			sb_s(&h, "extension");
+		sb_s(&h, "-2: not a Via\r\nContent-Length-");
+		for (int i = 0; i < 10; i++)
+			sb_s(&h, "0123456789");
+		sb_s(&h, " : not a Content-Length\r\n");
+		req(&b, T_UDP4, "OPTIONS", 0, h.p, NULL);
+		free(h.p);
+		valid(T_UDP4, "header-names-100-plus-bytes", &b,
+		      "names of 110, 104 and 116 bytes, two starting like Via and Content-Length");
 	}
 
 	/* extension headers */
@@ -847,6 +882,22 @@ static void gen_valid(void)
 	add(SET_VALID, T_UDP4, "keepalive-crlf", "pass keepalive", NULL, b.p, b.len, "RFC 5626 pong");
 	free(b.p);
 	memset(&b, 0, sizeof(b));
+	/* text keep-alives (text_keepalives = yes in every shipped profile):
+	 * products' NAT keep-alives, UDP, <= 16 bytes of printable ASCII and
+	 * whitespace without "SIP/" (tests/corpus) */
+	{
+		static const char *const ka[][2] = {
+			{ "     ", "keepalive-text-5-spaces" },  /* a Nero SIPPS phone */
+			{ "hello", "keepalive-text-hello" },     /* Huawei SoftX3000 and its peer */
+			{ "hello\r\n", "keepalive-text-hello-crlf" },
+			{ "\tping\n", "keepalive-text-tab-ping-lf" },
+			{ "0123456789abcdef", "keepalive-text-16-bytes" },
+			{ " ", "keepalive-text-1-space" },
+		};
+		for (size_t i = 0; i < sizeof(ka) / sizeof(ka[0]); i++)
+			add(SET_VALID, T_UDP4, ka[i][1], "pass keepalive", NULL, ka[i][0],
+			    strlen(ka[i][0]), "text_keepalives");
+	}
 
 	/* over TCP (Content-Length always present: a stream needs it) */
 	osip_req(T_TCP4, "tcp-invite-osip", "INVITE", "sip:bob@example.com;transport=tcp", NULL,
@@ -912,10 +963,61 @@ static void gen_invalid(void)
 	add(SET_INVALID, T_UDP4, "unknown-method-foobar", "drop method-not-allowed", PASS, b.p,
 	    b.len, "well-formed extension method: pbx allow-list drops, edge passes");
 	b.len = 0;
-	tmpl(&b, T_UDP4, "INVITE http://example.com/bob SIP/2.0", "INVITE", 0, NULL, sdp_v4, CL_AUTO);
-	invalid(T_UDP4, "ruri-scheme-http", "bad-uri-scheme", &b, NULL);
-	tmpl(&b, T_UDP4, "OPTIONS mailto:bob@example.com SIP/2.0", "OPTIONS", 0, NULL, NULL, CL_AUTO);
-	invalid(T_UDP4, "ruri-scheme-mailto", "bad-uri-scheme", &b, NULL);
+	/* methods of any length (RFC 3261: token): compared with CSeq's on the
+	 * first 16 bytes and the length */
+	{
+		struct sb m = { 0 };
+
+		for (int i = 0; i < 10; i++)
+			sb_s(&m, "LONGMETHOD");
+		sb_s(&m, "-x.y!%*_+`'~");
+		req(&b, T_UDP4, m.p, 0, NULL, NULL);
+		add(SET_INVALID, T_UDP4, "method-112-bytes", "drop method-not-allowed", PASS, b.p,
+		    b.len, "a 112-byte extension method: edge passes it, pbx allows its 14 methods only");
+		b.len = 0;
+		tmpl(&b, T_TCP4, "INVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITE sip:bob@example.com SIP/2.0",
+		     "INVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITEINVITE",
+		     0, NULL, NULL, CL_AUTO);
+		add(SET_INVALID, T_TCP4, "tcp-method-108-bytes-like-invite", "drop method-not-allowed", PASS,
+		    b.p, b.len, "starts like INVITE: not INVITE (its length differs)");
+		b.len = 0;
+		req(&b, T_UDP4, m.p, O_CSEQ, "CSeq: 1 LONGMETHODLONGMETHO\r\n", NULL);
+		add(SET_INVALID, T_UDP4, "method-112-bytes-cseq-16-bytes", "drop method-not-allowed",
+		    "drop cseq-method", b.p, b.len,
+		    "edge: the CSeq method has the same first 16 bytes, another length");
+		b.len = 0;
+		free(m.p);
+	}
+	/* Request-URI schemes: RFC 3261 allows any absoluteURI, the UAS answers
+	 * 416 (RFC 4475 3.3.2, 3.3.3). edge: uri_schemes = any; pbx keeps the
+	 * list sip sips tel tels urn */
+	{
+		static const struct { const char *start, *method, *name; } sch[] = {
+			{ "INVITE http://example.com/bob SIP/2.0", "INVITE", "ruri-scheme-http" },
+			{ "OPTIONS mailto:bob@example.com SIP/2.0", "OPTIONS", "ruri-scheme-mailto" },
+			{ "OPTIONS nobodyKnowsThisScheme:totallyopaquecontent SIP/2.0", "OPTIONS",
+			  "ruri-scheme-unknown" },
+			{ "MESSAGE im:kalle@example.com SIP/2.0", "MESSAGE", "ruri-scheme-im" },
+			{ "OPTIONS soap.beep://192.0.2.103:3002 SIP/2.0", "OPTIONS", "ruri-scheme-dot" },
+			{ "OPTIONS h323+x-1.2:bob@example.com SIP/2.0", "OPTIONS", "ruri-scheme-plus-digits" },
+		};
+		for (size_t i = 0; i < sizeof(sch) / sizeof(sch[0]); i++) {
+			tmpl(&b, T_UDP4, sch[i].start, sch[i].method, 0, NULL,
+			     strcmp(sch[i].method, "INVITE") ? NULL : sdp_v4, CL_AUTO);
+			add(SET_INVALID, T_UDP4, sch[i].name, "drop bad-uri-scheme", PASS, b.p, b.len,
+			    "well-formed scheme (RFC 3986 3.1): pbx keeps its list, edge takes any");
+			b.len = 0;
+		}
+	}
+	/* not a scheme at all: every profile drops */
+	tmpl(&b, T_UDP4, "INVITE <sip:bob@example.com> SIP/2.0", "INVITE", 0, NULL, sdp_v4, CL_AUTO);
+	invalid(T_UDP4, "ruri-in-angle-brackets", "bad-uri-scheme", &b, "RFC 4475 3.1.2.7 ltgtruri");
+	tmpl(&b, T_UDP4, "OPTIONS 1sip:bob@example.com SIP/2.0", "OPTIONS", 0, NULL, NULL, CL_AUTO);
+	invalid(T_UDP4, "ruri-scheme-digit-first", "bad-uri-scheme", &b, "scheme = ALPHA *( ALPHA / DIGIT / + - . )");
+	tmpl(&b, T_UDP4, "OPTIONS si_p:bob@example.com SIP/2.0", "OPTIONS", 0, NULL, NULL, CL_AUTO);
+	invalid(T_UDP4, "ruri-scheme-underscore", "bad-uri-scheme", &b, NULL);
+	tmpl(&b, T_UDP4, "OPTIONS bob@example.com SIP/2.0", "OPTIONS", 0, NULL, NULL, CL_AUTO);
+	invalid(T_UDP4, "ruri-no-scheme", "bad-uri-scheme", &b, NULL);
 
 	/* mandatory headers */
 	req(&b, T_UDP4, "INVITE", O_VIA, NULL, sdp_v4);
@@ -928,9 +1030,6 @@ static void gen_invalid(void)
 	invalid(T_UDP4, "missing-call-id", "missing-header", &b, NULL);
 	req(&b, T_UDP4, "INVITE", O_CSEQ, NULL, sdp_v4);
 	invalid(T_UDP4, "missing-cseq", "missing-header", &b, NULL);
-	req(&b, T_UDP4, "INVITE", O_MAXFWD, NULL, sdp_v4);
-	invalid(T_UDP4, "missing-max-forwards", "missing-header", &b,
-		"pbx and edge require Max-Forwards on requests");
 	tmpl(&b, T_UDP4, "SIP/2.0 200 OK", "INVITE", O_CALLID, NULL, NULL, CL_AUTO);
 	invalid(T_UDP4, "response-missing-call-id", "missing-header", &b, NULL);
 
@@ -997,6 +1096,34 @@ static void gen_invalid(void)
 	req(&b, T_UDP4, "OPTIONS", 0, "Subject: del\x7fhere\r\n", NULL);
 	invalid(T_UDP4, "del-0x7f-in-header", "forbidden-bytes", &b, NULL);
 
+	/* products' quirks the shipped profiles keep dropping (opt-ins:
+	 * allow_control_bytes, allow_cr_cr_lf; t_check_basic) */
+	req(&b, T_UDP4, "BYE", O_TO, "To: <sip:bob@example.com>;tag=a\x01\x02b\r\n", NULL);
+	invalid(T_UDP4, "control-bytes-in-to-tag", "forbidden-bytes", &b,
+		"an enterprise PBX's To tags (issue 17): allow_control_bytes = yes passes them");
+	tmpl(&b, T_UDP4, "SIP/2.0 481 Call/Transaction Does Not Exist", "BYE", O_TO,
+	     "To: <sip:bob@example.com>;tag=a\x01\x02b\r\n", NULL, CL_AUTO);
+	invalid(T_UDP4, "control-bytes-in-to-tag-481", "forbidden-bytes", &b,
+		"the SBC's 481 echoing them");
+	req(&b, T_UDP4, "OPTIONS", 0, NULL, NULL);
+	{
+		/* every CRLF becomes CR CR LF */
+		struct sb c = { 0 };
+
+		for (size_t i = 0; i < b.len; i++) {
+			if (b.p[i] == '\r')
+				sb_add(&c, "\r", 1);
+			sb_add(&c, &b.p[i], 1);
+		}
+		free(b.p);
+		b = c;
+	}
+	invalid(T_UDP4, "cr-cr-lf-line-ends", "forbidden-bytes", &b,
+		"one UA's line ends (issue 17): allow_cr_cr_lf = yes passes them");
+	req(&b, T_UDP4, "OPTIONS", 0, "Subject: \"BEL:\\\x07 DEL:\\\x7f\"\r\n", NULL);
+	invalid(T_UDP4, "quoted-pair-control-bytes", "forbidden-bytes", &b,
+		"RFC 3261 25.1 quoted-pairs, RFC 4475 intmeth: allow_control_bytes = yes passes them");
+
 	/* header syntax and framing */
 	req(&b, T_UDP4, "OPTIONS", 0, "This line has no colon\r\n", NULL);
 	invalid(T_UDP4, "header-without-colon", "bad-header", &b, NULL);
@@ -1019,8 +1146,30 @@ static void gen_invalid(void)
 	free(line);
 	free(s);
 	valid(T_UDP4, "ruri-512-bytes", &b, "R-URI exactly at the limit (the URI scan goes 8 bytes at a time)");
-	tmpl(&b, T_UDP4, "OPTIONS   sip:carol@example.com   SIP/2.0", "OPTIONS", 0, NULL, NULL, CL_AUTO);
-	valid(T_UDP4, "request-line-runs-of-spaces", &b, "LWS runs around the R-URI");
+	/* Request-Line = Method SP Request-URI SP SIP-Version CRLF: one SP each,
+	 * nothing after the version (RFC 4475 3.1.2.9 lwsstart, 3.1.2.10 trws) */
+	{
+		static const char *const rl[][2] = {
+			{ "OPTIONS   sip:carol@example.com   SIP/2.0", "request-line-runs-of-spaces" },
+			{ "INVITE  sip:user@example.com  SIP/2.0", "request-line-lwsstart" },
+			{ "OPTIONS sip:carol@example.com SIP/2.0  ", "request-line-trailing-spaces" },
+			{ "OPTIONS sip:carol@example.com SIP/2.0\t", "request-line-trailing-tab" },
+			{ "OPTIONS\tsip:carol@example.com SIP/2.0", "request-line-tab-after-method" },
+			{ "OPTIONS sip:carol@example.com\tSIP/2.0", "request-line-tab-before-version" },
+			{ "OPTIONS sip:carol@example.com  SIP/2.0", "request-line-2-sp-before-version" },
+		};
+		for (size_t i = 0; i < sizeof(rl) / sizeof(rl[0]); i++) {
+			tmpl(&b, T_UDP4, rl[i][0], "OPTIONS", 0, NULL, NULL, CL_AUTO);
+			if (!strncmp(rl[i][0], "INVITE", 6)) {
+				b.len = 0; /* the CSeq method is INVITE here */
+				tmpl(&b, T_UDP4, rl[i][0], "INVITE", 0, NULL, sdp_v4, CL_AUTO);
+			}
+			invalid(T_UDP4, rl[i][1], "bad-start-line", &b,
+				"RFC 3261 25.1: Method SP Request-URI SP SIP-Version CRLF");
+		}
+	}
+	tmpl(&b, T_UDP4, "OPTIONS sip:carol@example.com SIP/2.01", "OPTIONS", 0, NULL, NULL, CL_AUTO);
+	invalid(T_UDP4, "version-2.01-request", "bad-version", &b, NULL);
 	s = rep('a', 600);
 	if (asprintf(&line, "OPTIONS sip:%s@example.com SIP/2.0", s) < 0)
 		abort();
@@ -1062,6 +1211,14 @@ static void gen_invalid(void)
 				"LCG seed 0x5eed1234");
 		}
 	}
+
+	/* not text keep-alives: too long, a control byte, UTF-8 */
+	sb_s(&b, "0123456789abcdefg");
+	invalid(T_UDP4, "text-17-bytes", "not-sip", &b, "text keep-alives are at most 16 bytes");
+	sb_add(&b, "hello\x01", 6);
+	invalid(T_UDP4, "text-with-control-byte", "not-sip", &b, NULL);
+	sb_s(&b, "h\xc3\xa9llo");
+	invalid(T_UDP4, "text-utf8", "not-sip", &b, "printable ASCII only");
 
 	/* a few over TCP and IPv6 */
 	req(&b, T_TCP4, "INVITE", O_CSEQ, "CSeq: 1 INVITE\r\nCSeq: 2 INVITE\r\n", sdp_v4);
