@@ -88,7 +88,7 @@ struct sg_pcap_out *sg_pcap_out_open(const char *file, char *err)
 	struct sg_pcap_out *o = calloc(1, sizeof(*o));
 
 	if (!o || !(o->dead = pcap_open_dead(DLT_RAW, 65535))) {
-		snprintf(err, 256, "out of memory");
+		snprintf(err, 256, o ? "libpcap cannot make a capture writer" : "out of memory");
 		free(o);
 		return NULL;
 	}

@@ -529,12 +529,8 @@ out:
 	/* (also a dataplane of another sipguard version, which plan could not
 	 * open: with its last customer gone it goes, and enable starts anew) */
 	if (disabled && (pl->have_dp || sg_dp_exists(sg_pin_root()))) {
-		char (*names)[32] = NULL;
-		int left = sg_state_customers(&names);
-
-		free(names);
 		/* the last customer gone: nothing of sipguard stays in bpffs */
-		if (left == 0) {
+		if (sg_state_any() == 0) {
 			if (pl->have_dp)
 				sg_dp_close(&pl->dp);
 			pl->have_dp = false;

@@ -67,13 +67,24 @@ int sg_netns_open(const char *netns)
 	return fd < 0 ? -errno : fd;
 }
 
+/* The namespace to return to after opening a socket in another one: opened
+ * once (status and stats open a socket in every customer's namespace). */
+static int self_netns(void)
+{
+	static int fd = -1;
+
+	if (fd < 0)
+		fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	return fd;
+}
+
 int sg_nl_open(const char *netns, struct sg_nl *out)
 {
 	int orig = -1, target = -1, err = 0, one = 1, big = 8 << 20;
 
 	memset(out, 0, sizeof(*out));
 	if (netns && *netns) {
-		orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		orig = self_netns();
 		target = sg_netns_open(netns);
 		if (orig < 0 || target < 0) {
 			err = target < 0 ? target : -errno;
@@ -106,8 +117,6 @@ int sg_nl_open(const char *netns, struct sg_nl *out)
 	out->portid = mnl_socket_get_portid(out->nl);
 	out->seq = (uint32_t)time(NULL);
 out:
-	if (orig >= 0)
-		close(orig);
 	if (target >= 0)
 		close(target);
 	return err;
@@ -401,6 +410,7 @@ struct rules_ctx {
 	struct sg_rule_info *v;
 	unsigned int n;
 	const char *table, *chain;
+	unsigned int cap;
 };
 
 static int udata_cb(const struct nftnl_udata *attr, void *data)
@@ -460,10 +470,15 @@ static int rules_cb(const struct nlmsghdr *nlh, void *data)
 	const char *chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
 	if (!table || strcmp(table, c->table) || (c->chain && strcmp(chain, c->chain)))
 		goto out;
-	void *p = realloc(c->v, (c->n + 1) * sizeof(*c->v));
-	if (!p)
-		goto out;
-	c->v = p;
+	if (c->n == c->cap) { /* doubling: an entry is 1.3 KB */
+		unsigned int cap = c->cap ? 2 * c->cap : 16;
+		void *p = realloc(c->v, cap * sizeof(*c->v));
+
+		if (!p)
+			goto out;
+		c->v = p;
+		c->cap = cap;
+	}
 	ri = &c->v[c->n++];
 	memset(ri, 0, sizeof(*ri));
 	ri->handle = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
@@ -479,19 +494,20 @@ out:
 	return MNL_CB_OK;
 }
 
-int sg_nft_list_rules(struct sg_nl *s, int family, const char *table, const char *chain,
-		      struct sg_rule_info **out, unsigned int *n)
+/* CHECK_TABLE: -ENOENT when the table is missing (one more round trip);
+ * else a missing table or chain is no rules. */
+static int list_rules(struct sg_nl *s, int family, const char *table, const char *chain,
+		      bool check_table, struct sg_rule_info **out, unsigned int *n)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct rules_ctx c = { NULL, 0, table, chain };
+	struct rules_ctx c = { NULL, 0, table, chain, 0 };
 	struct nftnl_rule *r;
 	struct nlmsghdr *nlh;
 	int err;
 
 	*out = NULL;
 	*n = 0;
-	err = table_exists(s, family, table);
-	if (err)
+	if (check_table && (err = table_exists(s, family, table)))
 		return err;
 	r = nftnl_rule_alloc();
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
@@ -508,4 +524,16 @@ int sg_nft_list_rules(struct sg_nl *s, int family, const char *table, const char
 	*out = c.v;
 	*n = c.n;
 	return 0;
+}
+
+int sg_nft_list_rules(struct sg_nl *s, int family, const char *table, const char *chain,
+		      struct sg_rule_info **out, unsigned int *n)
+{
+	return list_rules(s, family, table, chain, true, out, n);
+}
+
+int sg_nft_chain_rules(struct sg_nl *s, int family, const char *table, const char *chain,
+		       struct sg_rule_info **out, unsigned int *n)
+{
+	return list_rules(s, family, table, chain, false, out, n);
 }

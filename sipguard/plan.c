@@ -398,7 +398,10 @@ int sg_plan_make(struct sg_plan *pl, const struct sg_desired *d, const char *onl
 		pl->lock = -1;
 		return plan_fail(pl, err);
 	}
-	n = sg_state_customers(&names);
+	/* a plan for one customer reads its own state file only: with every
+	 * name listed and sorted, an enable among 10,000 customers spent
+	 * more time on the directory than on its own work */
+	n = only ? sg_state_customer_one(only, &names) : sg_state_customers(&names);
 	if (n < 0) {
 		pr_warn("cannot read %s/customers: %s\n", sg_state_dir(), strerror(-n));
 		return plan_fail(pl, SG_EXIT_FAIL);

@@ -285,7 +285,7 @@ int sg_state_customers(char (**names)[32])
 	char dir[PATH_MAX];
 	struct dirent *de;
 	DIR *d;
-	int n = 0;
+	int n = 0, cap = 0;
 
 	*names = NULL;
 	snprintf(dir, sizeof(dir), "%s/customers", sg_state_dir());
@@ -300,13 +300,58 @@ int sg_state_customers(char (**names)[32])
 		snprintf(name, sizeof(name), "%.*s", (int)(len - 5), de->d_name);
 		if (!sg_customer_name_ok(name))
 			continue;
-		void *p = realloc(*names, (n + 1) * sizeof(**names));
-		if (!p)
-			break;
-		*names = p;
+		if (n == cap) { /* doubling: 10,000 customers are 10,000 names */
+			void *p = realloc(*names, (cap = cap ? 2 * cap : 64) * sizeof(**names));
+
+			if (!p)
+				break;
+			*names = p;
+		}
 		snprintf((*names)[n++], 32, "%.31s", name); /* a valid name is shorter */
 	}
 	closedir(d);
 	qsort(*names, n, sizeof(**names), cmp_names);
 	return n;
+}
+
+int sg_state_customer_one(const char *customer, char (**names)[32])
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	*names = NULL;
+	if (!sg_customer_name_ok(customer))
+		return 0;
+	path_of(customer, path, sizeof(path));
+	if (stat(path, &sb))
+		return errno == ENOENT ? 0 : -errno;
+	*names = calloc(1, sizeof(**names));
+	if (!*names)
+		return -ENOMEM;
+	snprintf((*names)[0], 32, "%.31s", customer);
+	return 1;
+}
+
+int sg_state_any(void)
+{
+	char dir[PATH_MAX];
+	struct dirent *de;
+	int found = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/customers", sg_state_dir());
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while (!found && (de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		char name[64];
+
+		if (len < 6 || strcmp(de->d_name + len - 5, ".conf"))
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(len - 5), de->d_name);
+		found = sg_customer_name_ok(name);
+	}
+	closedir(d);
+	return found;
 }

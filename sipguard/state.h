@@ -59,6 +59,12 @@ int sg_state_remove(const char *customer);
 int sg_state_ids(uint8_t *used, const char *except);
 /* Names of customers with a state file, sorted; returns count or -errno. */
 int sg_state_customers(char (**names)[32]);
+/* sg_state_customers of CUSTOMER alone: 1 and its name when its state
+ * file exists, else 0 (one stat: enable and disable of one customer among
+ * thousands read no directory). */
+int sg_state_customer_one(const char *customer, char (**names)[32]);
+/* 1 when some customer has a state file, 0 when none, or -errno. */
+int sg_state_any(void);
 void sg_params_free(struct sg_params *p);
 bool sg_params_equal(const struct sg_params *a, const struct sg_params *b);
 bool sg_customer_name_ok(const char *s);
