@@ -182,7 +182,8 @@ int sg_customer_parse(const char *file, const char *name, const char *text, size
 	while (off < len && !err) {
 		const char *nl = memchr(text + off, '\n', len - off);
 		size_t n = nl ? (size_t)(nl - (text + off)) : len - off;
-		char *s, *eq, *key, *val;
+		enum sg_ini_line kind;
+		char *key, *val;
 		unsigned int k;
 
 		line++;
@@ -194,21 +195,17 @@ int sg_customer_parse(const char *file, const char *name, const char *text, size
 			err = -EINVAL;
 			break;
 		}
-		s = sg_trim(buf);
-		if (!*s || *s == '#' || *s == ';')
+		kind = sg_ini_split(buf, &key, &val);
+		if (kind == SG_INI_SKIP)
 			continue;
-		if (*s == '[') {
-			char *e = strchr(s, ']');
-
-			if (!e || *sg_trim(e + 1)) {
-				pr_file(file, line, "bad section header '%s' (expected [customer])", s);
-				err = -EINVAL;
-				break;
-			}
-			*e = 0;
-			s = sg_trim(s + 1);
-			if (strcmp(s, "customer")) {
-				pr_file(file, line, "unknown section [%s] (a customer file has one section, [customer])", s);
+		if (kind == SG_INI_BAD_SECTION) {
+			pr_file(file, line, "bad section header '%s' (expected [customer])", key);
+			err = -EINVAL;
+			break;
+		}
+		if (kind == SG_INI_SECTION) {
+			if (strcmp(key, "customer")) {
+				pr_file(file, line, "unknown section [%s] (a customer file has one section, [customer])", key);
 				err = -EINVAL;
 				break;
 			}
@@ -220,9 +217,8 @@ int sg_customer_parse(const char *file, const char *name, const char *text, size
 			in_section = true;
 			continue;
 		}
-		eq = strchr(s, '=');
-		if (!eq) {
-			pr_file(file, line, "expected 'key = value' or [section], got '%s'", s);
+		if (kind == SG_INI_NO_EQ) {
+			pr_file(file, line, "expected 'key = value' or [section], got '%s'", key);
 			err = -EINVAL;
 			break;
 		}
@@ -231,9 +227,6 @@ int sg_customer_parse(const char *file, const char *name, const char *text, size
 			err = -EINVAL;
 			break;
 		}
-		*eq = 0;
-		key = sg_trim(s);
-		val = sg_trim(eq + 1);
 		for (k = 0; k < NKEYS; k++)
 			if (!strcmp(key, keys[k].key))
 				break;

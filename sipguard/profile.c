@@ -614,6 +614,31 @@ static int set_key(struct pctx *x, const char *file, int line, const char *sec, 
 	return -EINVAL;
 }
 
+enum sg_ini_line sg_ini_split(char *line, char **name, char **value)
+{
+	char *s = sg_trim(line), *e;
+
+	*name = s;
+	*value = NULL;
+	if (!*s || *s == '#' || *s == ';')
+		return SG_INI_SKIP;
+	if (*s == '[') {
+		e = strchr(s, ']');
+		if (!e || *sg_trim(e + 1))
+			return SG_INI_BAD_SECTION;
+		*e = 0;
+		*name = sg_trim(s + 1);
+		return SG_INI_SECTION;
+	}
+	e = strchr(s, '=');
+	if (!e)
+		return SG_INI_NO_EQ;
+	*e = 0;
+	*name = sg_trim(s);
+	*value = sg_trim(e + 1);
+	return SG_INI_KEY;
+}
+
 static const char *sections[] = { "profile", "ports", "methods", "sanity", "signatures",
 				  "reflection", "rate", "shield", "events", "tcp", NULL };
 
@@ -633,7 +658,8 @@ static int parse_file(struct pctx *x, const char *file)
 		return err;
 	}
 	while (fgets(buf, sizeof(buf), f)) {
-		char *s, *eq, *key, *val;
+		enum sg_ini_line kind;
+		char *key, *val;
 
 		line++;
 		if (!strchr(buf, '\n') && !feof(f)) {
@@ -641,35 +667,31 @@ static int parse_file(struct pctx *x, const char *file)
 			err = -EINVAL;
 			break;
 		}
-		s = sg_trim(buf);
-		if (!*s || *s == '#' || *s == ';')
+		kind = sg_ini_split(buf, &key, &val);
+		if (kind == SG_INI_SKIP)
 			continue;
-		if (*s == '[') {
-			char *e = strchr(s, ']');
+		if (kind == SG_INI_BAD_SECTION) {
+			pr_file(file, line, "bad section header '%s' (expected [name])", key);
+			err = -EINVAL;
+			break;
+		}
+		if (kind == SG_INI_SECTION) {
 			int k;
 
-			if (!e || *sg_trim(e + 1)) {
-				pr_file(file, line, "bad section header '%s' (expected [name])", s);
-				err = -EINVAL;
-				break;
-			}
-			*e = 0;
-			s = sg_trim(s + 1);
 			for (k = 0; sections[k]; k++)
-				if (!strcmp(s, sections[k]))
+				if (!strcmp(key, sections[k]))
 					break;
 			if (!sections[k]) {
-				pr_file(file, line, "unknown section [%s] (profile, ports, methods, sanity, signatures, reflection, rate, shield, events)", s);
+				pr_file(file, line, "unknown section [%s] (profile, ports, methods, sanity, signatures, reflection, rate, shield, events, tcp)", key);
 				err = -EINVAL;
 				break;
 			}
-			snprintf(sec, sizeof(sec), "%s", s);
+			snprintf(sec, sizeof(sec), "%s", key);
 			x->p->cfg.checks |= section_check[k]; /* a section switches its check on */
 			continue;
 		}
-		eq = strchr(s, '=');
-		if (!eq) {
-			pr_file(file, line, "expected 'key = value' or [section], got '%s'", s);
+		if (kind == SG_INI_NO_EQ) {
+			pr_file(file, line, "expected 'key = value' or [section], got '%s'", key);
 			err = -EINVAL;
 			break;
 		}
@@ -678,9 +700,6 @@ static int parse_file(struct pctx *x, const char *file)
 			err = -EINVAL;
 			break;
 		}
-		*eq = 0;
-		key = sg_trim(s);
-		val = sg_trim(eq + 1);
 		if (!*val) {
 			pr_file(file, line, "%s.%s: empty value", sec, key);
 			err = -EINVAL;

@@ -66,6 +66,14 @@ int sg_profile_find(const char *name, char *path, size_t n, bool *override);
  * profile or customer file. */
 char *sg_trim(char *s);
 
+/* One line of an INI-style file (profiles, customer files), split in
+ * place. SG_INI_SECTION: *NAME is the section's name; SG_INI_KEY: *NAME
+ * the key and *VALUE the value, both trimmed; SG_INI_BAD_SECTION (a '['
+ * line not ending in its ']') and SG_INI_NO_EQ (neither a section nor
+ * key = value): *NAME is the trimmed line, for the message. */
+enum sg_ini_line { SG_INI_SKIP, SG_INI_SECTION, SG_INI_KEY, SG_INI_BAD_SECTION, SG_INI_NO_EQ };
+enum sg_ini_line sg_ini_split(char *line, char **name, char **value);
+
 /* Compiles patterns into an Aho-Corasick DFA over lower-cased bytes:
  * fills cfg->byte_class, cfg->dfa_states, cfg->sig_fields and *rows, and
  * the prefilter (sg_prefilter_build). */
