@@ -1,0 +1,18 @@
+# Shared by bench/run, bench/scale and bench/framing (sourced, not run).
+
+# sgb_pps NS_SEND NS_RECV PORT PAYLOAD SECS COUNT -> "sent secs received":
+# sgbtraffic recv in NS_RECV on 192.0.2.10:PORT, then sgbtraffic send from
+# 198.51.100.20 in NS_SEND for SECS seconds or COUNT packets of PAYLOAD.
+# Uses $TRAFFIC (the sgbtraffic binary) and $WORK; the sender runs under the
+# command in $LIVE_WRAP if set (a profiler).
+sgb_pps() {
+	local f=$WORK/recv.out s rp
+	ip netns exec "$2" timeout $(($5 + 10)) "$TRAFFIC" recv --bind 192.0.2.10:"$3" \
+		--duration $(($5 + 5)) --idle 500 >"$f" &
+	rp=$!
+	for _ in $(seq 50); do grep -q ready "$f" 2>/dev/null && break; sleep 0.05; done
+	s=$(${LIVE_WRAP:-} nsenter --net=/run/netns/"$1" timeout $(($5 + 5)) "$TRAFFIC" send \
+		--src 198.51.100.20 --to 192.0.2.10:"$3" --file "$4" --count "$6" --duration "$5")
+	wait $rp
+	echo "$(echo "$s" | awk '{print $2, $4}') $(awk '/received/{print $2}' "$f")"
+}
