@@ -262,7 +262,8 @@ static int build_packets(struct pkt *ps)
 /* ---- measurement ---------------------------------------------------- */
 static __u32 g_repeat = 100000, g_rounds = 5, g_osip_iters = 20000;
 
-static double test_run(int fd, const struct pkt *p, __u32 *ret)
+/* The kernel's own time for P, averaged over REPEAT runs. */
+static double test_run_n(int fd, const struct pkt *p, __u32 *ret, __u32 repeat)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, o);
 	__u8 buf[4300];
@@ -272,7 +273,7 @@ static double test_run(int fd, const struct pkt *p, __u32 *ret)
 	memcpy(buf + 14, p->l3, p->len);
 	o.data_in = buf;
 	o.data_size_in = p->len + 14;
-	o.repeat = g_repeat;
+	o.repeat = repeat;
 	if (bpf_prog_test_run_opts(fd, &o)) {
 		fprintf(stderr, "pktcost: BPF_PROG_TEST_RUN: %s\n", strerror(errno));
 		exit(1);
@@ -280,6 +281,11 @@ static double test_run(int fd, const struct pkt *p, __u32 *ret)
 	if (ret)
 		*ret = o.retval;
 	return o.duration;
+}
+
+static double test_run(int fd, const struct pkt *p, __u32 *ret)
+{
+	return test_run_n(fd, p, ret, g_repeat);
 }
 
 static double now_ns(void)
@@ -578,19 +584,6 @@ static int cmd_variants(void)
 	return 0;
 }
 
-/* One run of P (repeat 1, so that every run is a new segment of the
- * stream): the kernel's own time for it. */
-static double run_once(int fd, const struct pkt *p, __u32 *ret)
-{
-	__u32 keep = g_repeat;
-	double d;
-
-	g_repeat = 1;
-	d = test_run(fd, p, ret);
-	g_repeat = keep;
-	return d;
-}
-
 /* tcp: what following TCP streams costs per message. A stream is opened
  * with a SYN, then N segments each carry the INVITE at the next sequence
  * number (the flow table's lookup and update on every segment); then the
@@ -632,18 +625,18 @@ static int cmd_tcp(void)
 				set_tcp_seg(&syn, "SYN", "", 0, seq - 1, 0x02);
 				syn.l3[20] = sport >> 8;
 				syn.l3[21] = sport & 0xff;
-				run_once(fd, &syn, NULL);
+				test_run_n(fd, &syn, NULL, 1);
 			}
 			for (int i = 0; i < N; i++) {
 				if (k == 0) {
-					t += run_once(fd, &udp, &ret);
+					t += test_run_n(fd, &udp, &ret, 1);
 					continue;
 				}
 				if (k == 3) {
 					set_tcp_seg(&seg, "data", buf, n, seq, 0x18);
 					seg.l3[20] = (sport + 1000 + i) >> 8;
 					seg.l3[21] = (sport + 1000 + i) & 0xff;
-					t += run_once(fd, &seg, &ret);
+					t += test_run_n(fd, &seg, &ret, 1);
 					continue;
 				}
 				for (__u32 off = 0; off < n;) {
@@ -652,7 +645,7 @@ static int cmd_tcp(void)
 					set_tcp_seg(&seg, "data", buf + off, len, seq, 0x18);
 					seg.l3[20] = sport >> 8;
 					seg.l3[21] = sport & 0xff;
-					t += run_once(fd, &seg, &ret);
+					t += test_run_n(fd, &seg, &ret, 1);
 					if (ret)
 						break;
 					seq += len;
