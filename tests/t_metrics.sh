@@ -102,7 +102,13 @@ printf '[profile]\nname = broken\nthis line is wrong\n' >"$LAB_TMP/broken.ini"
 json_ok "profiles broken --json"
 jqt "profiles broken --json" '.error | test("broken.ini:3")'
 # failures that are not a bad command line still give an object, with why
-nobody() { SIPGUARD_STATE_DIR=$LAB_STATE setpriv --reuid=65534 --regid=65534 --clear-groups "$SIPGUARD" "$@"; }
+# nobody reads the profiles from a copy it can read: a checkout in a 0700
+# directory (mktemp -d) would otherwise make the profile lookup, which
+# comes first, fail with exit 2 before the missing privileges show
+chmod 711 "$LAB_TMP"
+cp -r "$here/../profiles" "$LAB_TMP/profiles-nobody" && chmod -R a+rX "$LAB_TMP/profiles-nobody"
+nobody() { SIPGUARD_PROFILES=$LAB_TMP/profiles-nobody SIPGUARD_STATE_DIR=$LAB_STATE \
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$SIPGUARD" "$@"; }
 if command -v setpriv >/dev/null; then
 	nobody check --profile pbx --json "$pcaps/svwar.pcap" >"$o" 2>/dev/null; rc=$?
 	[ $rc -eq 3 ] || fail "check --json as nobody rc=$rc, want 3"
