@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <linux/netfilter.h>
@@ -199,12 +200,107 @@ static void cust_release(struct cust *c)
 	c->loaded = false;
 }
 
-static void cust_free(struct cust *c)
+/* Probing is most of what status and stats do at scale: a state file,
+ * pins and a netlink round trip inside the customer's namespace, each
+ * customer on its own and most of it waiting on the kernel. Workers (one
+ * per CPU, at most PROBE_THREADS_MAX; setns is per thread) take the
+ * customers of a batch in turn; the caller reports the batch in order and
+ * reuses its memory for the next. The workers live as long as the
+ * command: a thread per batch paid for its new arena's page faults. */
+#define PROBE_THREADS_MAX 8
+#define PROBE_BATCH 64
+
+struct probe_run {
+	void (*fn)(void *item, const char *name);
+	char *items;               /* PROBE_BATCH items of item_size bytes */
+	size_t item_size;
+	char (*names)[32];         /* this batch's names */
+	int n;
+	int next;                  /* the next item to take (atomic) */
+	/* the workers: a batch is a generation; each worker takes part in
+	 * each, and the caller waits until none is busy */
+	pthread_mutex_t mu;
+	pthread_cond_t go, done;
+	unsigned long gen;
+	int busy, nthreads;
+	bool quit;
+	pthread_t threads[PROBE_THREADS_MAX];
+};
+
+#define PROBE_RUN_INIT(f, type) { .fn = (f), .item_size = sizeof(type), \
+	.mu = PTHREAD_MUTEX_INITIALIZER, .go = PTHREAD_COND_INITIALIZER, .done = PTHREAD_COND_INITIALIZER }
+
+static void probe_items(struct probe_run *pr)
 {
-	if (!c)
-		return;
-	cust_release(c);
-	free(c);
+	int i;
+
+	while ((i = __atomic_fetch_add(&pr->next, 1, __ATOMIC_RELAXED)) < pr->n)
+		pr->fn(pr->items + (size_t)i * pr->item_size, pr->names[i]);
+}
+
+static void *probe_worker(void *arg)
+{
+	struct probe_run *pr = arg;
+	unsigned long seen = 0;
+
+	pthread_mutex_lock(&pr->mu);
+	for (;;) {
+		while (pr->gen == seen && !pr->quit)
+			pthread_cond_wait(&pr->go, &pr->mu);
+		if (pr->quit)
+			break;
+		seen = pr->gen;
+		pthread_mutex_unlock(&pr->mu);
+		probe_items(pr);
+		pthread_mutex_lock(&pr->mu);
+		if (--pr->busy == 0)
+			pthread_cond_signal(&pr->done);
+	}
+	pthread_mutex_unlock(&pr->mu);
+	return NULL;
+}
+
+/* Starts the workers for N customers: one per CPU besides the caller's
+ * thread, none for one customer; those that cannot start are done without */
+static void probe_start(struct probe_run *pr, int n)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int want = cpus > 1 ? (int)cpus - 1 : 0;
+
+	if (want > PROBE_THREADS_MAX)
+		want = PROBE_THREADS_MAX;
+	if (want > n - 1)
+		want = n > 1 ? n - 1 : 0;
+	pr->nthreads = 0;
+	while (pr->nthreads < want && !pthread_create(&pr->threads[pr->nthreads], NULL, probe_worker, pr))
+		pr->nthreads++;
+}
+
+/* Probes the PR->n items of the batch in PR->names. */
+static void probe_batch(struct probe_run *pr)
+{
+	pr->next = 0;
+	pthread_mutex_lock(&pr->mu);
+	pr->busy = pr->nthreads;
+	pr->gen++;
+	pthread_cond_broadcast(&pr->go);
+	pthread_mutex_unlock(&pr->mu);
+	probe_items(pr);
+	pthread_mutex_lock(&pr->mu);
+	while (pr->busy)
+		pthread_cond_wait(&pr->done, &pr->mu);
+	pthread_mutex_unlock(&pr->mu);
+}
+
+static void probe_stop(struct probe_run *pr)
+{
+	pthread_mutex_lock(&pr->mu);
+	pr->quit = true;
+	pthread_cond_broadcast(&pr->go);
+	pthread_mutex_unlock(&pr->mu);
+	for (int i = 0; i < pr->nthreads; i++)
+		pthread_join(pr->threads[i], NULL);
+	pr->nthreads = 0;
 }
 
 /* Customers to report: ONE or all with a state file. */
@@ -410,9 +506,16 @@ static void status_text(const struct cust *c)
 		printf("  in sync\n");
 }
 
+static void status_probe(void *item, const char *name)
+{
+	probe(name, item);
+}
+
 int cmd_status(int argc, char **argv)
 {
-	struct json_object *doc = NULL, *arr = NULL;
+	struct sg_json_stream js;
+	struct probe_run pr = PROBE_RUN_INIT(status_probe, struct cust);
+	struct cust *batch;
 	struct report_opts o;
 	char (*names)[32] = NULL;
 	long long sync_rev;
@@ -429,42 +532,54 @@ int cmd_status(int argc, char **argv)
 	if (n < 0)
 		return rc;
 	sync_rev = sg_sync_revision(); /* under the lock, as the customers */
-	if (o.json) {
-		doc = sg_json_doc();
-		arr = sg_json_arr(doc, "customers");
+	batch = calloc(PROBE_BATCH, sizeof(*batch));
+	if (!batch) {
+		pr_warn("status: out of memory\n");
+		free(names);
+		return SG_EXIT_FAIL;
 	}
-	for (int i = 0; i < n; i++) {
-		struct cust *c = calloc(1, sizeof(*c));
+	if (o.json)
+		sg_json_stream_begin(&js, sg_json_doc(), "customers");
+	pr.items = (char *)batch;
+	probe_start(&pr, n);
+	for (int first = 0; first < n; first += PROBE_BATCH) {
+		pr.names = names + first;
+		pr.n = n - first < PROBE_BATCH ? n - first : PROBE_BATCH;
+		probe_batch(&pr);
+		for (int i = 0; i < pr.n; i++) {
+			struct cust *c = &batch[i];
 
-		if (!c)
-			return SG_EXIT_FAIL;
-		if (probe(names[i], c)) {
-			drift = true;
-			if (o.json) {
-				struct json_object *e = error_entry(c);
+			if (!c->loaded) { /* the state file is unreadable */
+				drift = true;
+				if (o.json) {
+					struct json_object *e = error_entry(c);
 
-				sg_json_bool(e, "in_sync", false);
-				json_object_array_add(arr, e);
+					sg_json_bool(e, "in_sync", false);
+					sg_json_stream_add(&js, e);
+				} else {
+					printf("%s: state file unreadable\n  DRIFT: %s\n", c->name, c->error);
+				}
 			} else {
-				printf("%s: state file unreadable\n  DRIFT: %s\n", c->name, c->error);
+				drift |= c->ndrift > 0;
+				if (o.json)
+					sg_json_stream_add(&js, status_json(c));
+				else
+					status_text(c);
 			}
-			cust_free(c);
-			continue;
+			cust_release(c);
 		}
-		drift |= c->ndrift > 0;
-		if (o.json)
-			json_object_array_add(arr, status_json(c));
-		else
-			status_text(c);
-		cust_free(c);
 	}
+	probe_stop(&pr);
+	free(batch);
 	if (o.json) {
-		sg_json_bool(doc, "in_sync", !drift);
+		struct json_object *tail = json_object_new_object();
+
+		sg_json_bool(tail, "in_sync", !drift);
 		if (sync_rev >= 0)
-			sg_json_int(doc, "sync_revision", sync_rev);
+			sg_json_int(tail, "sync_revision", sync_rev);
 		else
-			sg_json_str(doc, "sync_revision", NULL);
-		sg_json_emit(doc);
+			sg_json_str(tail, "sync_revision", NULL);
+		sg_json_stream_end(&js, tail);
 	} else if (sync_rev >= 0) {
 		printf("sync: etcd revision %lld applied\n", sync_rev);
 	}
@@ -971,12 +1086,29 @@ static void stats_text(const struct scust *s)
 		       (unsigned long long)c->rules[r].bytes);
 }
 
+/* A customer's state, rules and counters (a probe_run worker). */
+static void stats_probe(void *item, const char *name)
+{
+	struct scust *s = item;
+
+	s->probed = false;
+	s->counters_err = 0;
+	if (probe(name, s->c))
+		return;
+	s->probed = true;
+	s->counters_err = read_counters(s->c->counters_pin, s->cnt);
+	read_suppressed(s->cnt, s->suppressed);
+}
+
 int cmd_stats(int argc, char **argv)
 {
 	struct report_opts o;
 	struct prom_out po = { 0 };
-	struct json_object *doc = NULL, *arr = NULL;
+	struct sg_json_stream js;
 	struct slot_row *slots = NULL;
+	struct probe_run pr = PROBE_RUN_INIT(stats_probe, struct scust);
+	struct cust *cs;
+	struct scust *ss;
 	char (*names)[32] = NULL;
 	unsigned int state_errors = 0;
 	int rc, n, nslots = 0;
@@ -1003,35 +1135,49 @@ int cmd_stats(int argc, char **argv)
 	 * large pieces */
 	if (o.prom && !o.textfile)
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	if (o.json && !o.prom) {
-		doc = sg_json_doc();
-		arr = sg_json_arr(doc, "customers");
+	/* a batch at a time, each customer reported and freed before the
+	 * next batch (one customer's state is 60 KB) */
+	cs = calloc(PROBE_BATCH, sizeof(*cs));
+	ss = calloc(PROBE_BATCH, sizeof(*ss));
+	if (!cs || !ss) {
+		pr_warn("stats: out of memory\n");
+		free(cs);
+		free(ss);
+		free(names);
+		return SG_EXIT_FAIL;
 	}
-	for (int i = 0; i < n; i++) {
-		/* one customer's state is 60 KB: the same memory for each */
-		static struct cust scratch;
-		struct scust sc = { .c = &scratch }, *s = &sc;
+	for (int i = 0; i < PROBE_BATCH; i++)
+		ss[i].c = &cs[i];
+	if (o.json && !o.prom)
+		sg_json_stream_begin(&js, sg_json_doc(), "customers");
+	pr.items = (char *)ss;
+	probe_start(&pr, n);
+	for (int first = 0; first < n; first += PROBE_BATCH) {
+		pr.names = names + first;
+		pr.n = n - first < PROBE_BATCH ? n - first : PROBE_BATCH;
+		probe_batch(&pr);
+		for (int i = 0; i < pr.n; i++) {
+			struct scust *s = &ss[i];
 
-		if (probe(names[i], s->c)) {
-			state_errors++;
-		} else {
-			s->probed = true;
-			s->counters_err = read_counters(s->c->counters_pin, s->cnt);
-			if (s->counters_err) {
+			if (!s->probed) {
+				state_errors++;
+			} else if (s->counters_err) {
 				pr_warn("%s: counters not readable at %s: %s\n", s->c->name,
 					s->c->counters_pin, strerror(-s->counters_err));
 				counters_drift = true;
 			}
-			read_suppressed(s->cnt, s->suppressed);
+			if (o.prom)
+				prom_customer(&po, s);
+			else if (o.json)
+				sg_json_stream_add(&js, s->probed ? stats_json(s) : error_entry(s->c));
+			else if (s->probed)
+				stats_text(s);
+			cust_release(s->c);
 		}
-		if (o.prom)
-			prom_customer(&po, s);
-		else if (o.json)
-			json_object_array_add(arr, s->probed ? stats_json(s) : error_entry(s->c));
-		else if (s->probed)
-			stats_text(s);
-		cust_release(s->c);
 	}
+	probe_stop(&pr);
+	free(ss);
+	free(cs);
 	if (o.json || o.prom)
 		nslots = read_slots(&slots);
 
@@ -1048,7 +1194,8 @@ int cmd_stats(int argc, char **argv)
 	} else if (o.prom) {
 		prom_write(stdout, &po, slots, nslots, state_errors);
 	} else if (o.json) {
-		struct json_object *pa = sg_json_arr(doc, "profiles");
+		struct json_object *tail = json_object_new_object();
+		struct json_object *pa = sg_json_arr(tail, "profiles");
 
 		for (int s = 0; s < nslots; s++) {
 			struct json_object *po = json_object_new_object();
@@ -1060,7 +1207,7 @@ int cmd_stats(int argc, char **argv)
 			sg_json_u64(po, "program_id", slots[s].si.prog_id);
 			json_object_array_add(pa, po);
 		}
-		sg_json_emit(doc);
+		sg_json_stream_end(&js, tail);
 	}
 	prom_close(&po);
 	free(slots);

@@ -8,8 +8,9 @@
 
 #include "log.h"
 
-static char first[512], last[512];
-static int have_first, have_last;
+/* per thread: status and stats probe customers on several (cmd_status.c) */
+static __thread char first[512], last[512];
+static __thread int have_first, have_last;
 
 static void note(const char *prefix, const char *fmt, va_list ap)
 {

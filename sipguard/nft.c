@@ -69,13 +69,21 @@ int sg_netns_open(const char *netns)
 
 /* The namespace to return to after opening a socket in another one: opened
  * once (status and stats open a socket in every customer's namespace). */
+/* The namespace sipguard started in, opened once (status and stats
+ * threads all return to it: a namespace fd names the namespace, not the
+ * thread that opened it). */
 static int self_netns(void)
 {
 	static int fd = -1;
+	int mine;
 
-	if (fd < 0)
-		fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	return fd;
+	if (__atomic_load_n(&fd, __ATOMIC_ACQUIRE) >= 0)
+		return fd;
+	mine = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (mine >= 0 && !__atomic_compare_exchange_n(&fd, &(int){ -1 }, mine, false, __ATOMIC_ACQ_REL,
+						      __ATOMIC_ACQUIRE))
+		close(mine); /* another thread's came first */
+	return __atomic_load_n(&fd, __ATOMIC_ACQUIRE);
 }
 
 int sg_nl_open(const char *netns, struct sg_nl *out)

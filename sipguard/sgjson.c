@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
 /* JSON output helpers (sgjson.h). */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "sgjson.h"
+
+/* one line; paths stay readable: "/" is not escaped */
+#define SG_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
 struct json_object *sg_json_doc(void)
 {
@@ -15,12 +19,46 @@ struct json_object *sg_json_doc(void)
 
 void sg_json_emit(struct json_object *doc)
 {
-	/* paths stay readable: "/" is not escaped */
-	fputs(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
-	      stdout);
+	fputs(json_object_to_json_string_ext(doc, SG_JSON_FLAGS), stdout);
 	fputc('\n', stdout);
 	fflush(stdout);
 	json_object_put(doc);
+}
+
+void sg_json_stream_begin(struct sg_json_stream *js, struct json_object *doc, const char *key)
+{
+	const char *s;
+	size_t n;
+
+	js->n = 0;
+	sg_json_arr(doc, key);
+	s = json_object_to_json_string_ext(doc, SG_JSON_FLAGS);
+	n = strlen(s); /* ends in "[]}": the empty array, then the object's end */
+	fwrite(s, 1, n >= 2 ? n - 2 : 0, stdout);
+	json_object_put(doc);
+}
+
+void sg_json_stream_add(struct sg_json_stream *js, struct json_object *item)
+{
+	if (js->n++)
+		fputc(',', stdout);
+	fputs(json_object_to_json_string_ext(item, SG_JSON_FLAGS), stdout);
+	json_object_put(item);
+}
+
+void sg_json_stream_end(struct sg_json_stream *js, struct json_object *tail)
+{
+	const char *s = json_object_to_json_string_ext(tail, SG_JSON_FLAGS);
+
+	(void)js;
+	fputc(']', stdout);
+	if (strlen(s) > 2) /* "{...}": its members after a comma, and its end */
+		fprintf(stdout, ",%s", s + 1);
+	else
+		fputc('}', stdout);
+	fputc('\n', stdout);
+	fflush(stdout);
+	json_object_put(tail);
 }
 
 void sg_json_str(struct json_object *o, const char *key, const char *v)

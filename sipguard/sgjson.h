@@ -18,6 +18,19 @@ struct json_object *sg_json_doc(void);
 /* Prints DOC on one line to stdout, flushes, and frees it. */
 void sg_json_emit(struct json_object *doc);
 
+/* A top-level object with one long array (status and stats at 10,000
+ * customers), printed element by element: the same line sg_json_emit
+ * would print, without holding every element. begin prints DOC's members
+ * so far and opens the array KEY (DOC is freed); add prints and frees one
+ * element; end closes the array, prints TAIL's members after it and frees
+ * TAIL. */
+struct sg_json_stream {
+	size_t n;
+};
+void sg_json_stream_begin(struct sg_json_stream *js, struct json_object *doc, const char *key);
+void sg_json_stream_add(struct sg_json_stream *js, struct json_object *item);
+void sg_json_stream_end(struct sg_json_stream *js, struct json_object *tail);
+
 /* Adds KEY to O: a string (NULL gives null), numbers, a boolean. */
 void sg_json_str(struct json_object *o, const char *key, const char *v);
 void sg_json_u64(struct json_object *o, const char *key, uint64_t v);
