@@ -310,5 +310,42 @@ else
 	ok "journal: no systemd-journald here, the audit file alone was checked"
 fi
 sg disable $A >/dev/null || fail "disable $A"
+
+# ---- many customers: status and stats probe them on several threads, in -------
+# batches of 64; what they print must be in name order, each customer's
+# entry the same as its own status, drift where it is
+MANY=150 mns=sgt-many${LAB_SUFFIX:-}
+many_down() { ip netns list | awk -v p="^$mns-" '$1 ~ p { print "netns del " $1 }' | ip -force -batch - 2>/dev/null; }
+trap 'many_down; lab_down' EXIT
+for i in $(seq -w 1 $MANY); do echo "netns add $mns-$i"; done | ip -force -batch - || fail "$MANY namespaces"
+for i in $(seq -w 1 $MANY); do
+	sg enable sgt-m$i --profile pbx --netns $mns-$i >/dev/null 2>"$e" || fail "enable sgt-m$i: $(cat "$e")"
+done
+ip netns del $mns-070                          # a namespace gone, in the second batch
+cp "$LAB_STATE/customers/sgt-m130.conf" "$LAB_TMP/m130.conf"
+echo "garbage" >"$LAB_STATE/customers/sgt-m130.conf"  # a state file broken, in the third
+sg status --json >"$o" 2>"$e"; rc=$?
+[ $rc -eq 4 ] || fail "status of $MANY customers, one drifted: rc=$rc"
+json_ok "status --json of $MANY customers"
+jqt "status --json order" "[.customers[].customer] == ([range(1; $((MANY + 1)))] | map(\"sgt-m\" + (tostring | if length == 1 then \"00\" + . elif length == 2 then \"0\" + . else . end)))"
+jqt "status --json drift" '[.customers[] | select(.in_sync == false) | .customer] == ["sgt-m070", "sgt-m130"]'
+jqt "status --json whole" '.in_sync == false and ([.customers[] | select(.customer != "sgt-m070" and .customer != "sgt-m130") | .rules | length] | unique) == [11]'
+for i in 001 064 065 070 128 129 150; do
+	want=$(sg status sgt-m$i --json 2>/dev/null | jq -c '.customers[0]')
+	got=$(jq -c ".customers[] | select(.customer == \"sgt-m$i\")" "$o")
+	[ -n "$want" ] && [ "$want" = "$got" ] || fail "status sgt-m$i: alone $want, among $MANY $got"
+done
+sg status >"$o" 2>"$e"
+[ "$(grep -c '^sgt-m' "$o")" -eq $MANY ] || fail "status text: $(grep -c '^sgt-m' "$o") customers, want $MANY"
+grep '^sgt-m' "$o" | cut -d: -f1 | sort -c 2>"$e" || fail "status text out of order: $(cat "$e")"
+sg stats --prometheus >"$o" 2>"$e"; rc=$?
+[ $rc -eq 1 ] || fail "stats of $MANY customers, one state file broken: rc=$rc"
+[ "$(grep -c '^sipguard_customer_info{' "$o")" -eq $((MANY - 1)) ] ||
+	fail "stats --prometheus: $(grep -c '^sipguard_customer_info{' "$o") customers, want $((MANY - 1))"
+promtool check metrics <"$o" >"$e" 2>&1 || fail "stats --prometheus of $MANY: $(head -5 "$e")"
+ok "status and stats over $MANY customers (3 batches, worker threads): name order, entries as alone, drift on 070 and 130 only"
+cp "$LAB_TMP/m130.conf" "$LAB_STATE/customers/sgt-m130.conf"
+for i in $(seq -w 1 $MANY); do sg disable sgt-m$i >/dev/null 2>&1; done
+many_down
 [ -n "${SG_KEEP_OUTPUT:-}" ] && cp -r "$LAB_TMP" "$SG_KEEP_OUTPUT"
 exit 0
