@@ -228,6 +228,66 @@ assert j["packets"]==12 and v["index"]==8 and v["capture"].endswith("sll.pcap") 
 	grep -q "^3 drop response-not-peer: source [^ ]* is not one of the customer's peers" "$tmp/out" \
 	&& ok "--peer" || bad "--peer: $(cat "$tmp/out")"
 
+# TCP timestamps (PAWS): data older than the connection's newest timestamp
+# by more than 1 is dropped, as the stack discards it; odd-but-valid option
+# layouts, the window of 1, a connection without timestamps and a kept 0
+# pass. One stream per case, each from its own port.
+python3 - "$tmp/paws.pcap" <<'PY'
+import struct, sys
+def csum(b):
+    if len(b) % 2: b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16: s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+SRC, DST = bytes([198, 51, 100, 20]), bytes([192, 0, 2, 10])
+def seg(sport, seq, flags, opts=b"", payload=b""):
+    opts += b"\0" * (-len(opts) % 4)
+    th = struct.pack("!HHIIBBHHH", sport, 5060, seq & 0xffffffff, 1, (5 + len(opts) // 4) << 4, flags, 65535, 0, 0) + opts
+    l4 = th + payload
+    c = csum(SRC + DST + struct.pack("!xBH", 6, len(l4)) + l4)
+    l4 = l4[:16] + struct.pack("!H", c) + l4[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 1, 0x4000, 64, 6, 0, SRC, DST)
+    return ip[:10] + struct.pack("!H", csum(ip)) + ip[12:] + l4
+def ts(v): return struct.pack("!BBBBII", 1, 1, 8, 10, v & 0xffffffff, 0)
+SYN_TS = lambda v: b"\x02\x04\x05\xb4\x04\x02\x08\x0a" + struct.pack("!II", v, 0) + b"\x01\x03\x03\x07"
+def msg(n):
+    return ("OPTIONS sip:bob@192.0.2.10 SIP/2.0\r\nVia: SIP/2.0/TCP 198.51.100.20:5060;branch=z9hG4bK-%d\r\n"
+            "From: <sip:alice@198.51.100.20>;tag=%d\r\nTo: <sip:bob@192.0.2.10>\r\nCall-ID: paws-%d\r\n"
+            "CSeq: %d OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n" % (n, n, n, n)).encode()
+A, B = 0x18, 0x10  # PSH|ACK, ACK
+P = []
+# 40001: Linux's SYN layout; data with NOP NOP TS; TS after a SACK block;
+# one older by 1 (the stack's window); then 3 older: dropped; the same
+# bytes again with a newer clock: judged
+m1, m2, m3 = msg(1), msg(2), msg(3)
+P += [seg(40001, 100, 0x02, SYN_TS(1000)),
+      seg(40001, 101, A, ts(1005), m1[:60]),
+      seg(40001, 101 + 60, A, b"\x01\x01\x05\x0a" + bytes(8) + ts(1006), m1[60:]),
+      seg(40001, 101 + len(m1), A, ts(1005), m2),
+      seg(40001, 101 + len(m1) + len(m2), A, ts(1003), m3),
+      seg(40001, 101 + len(m1) + len(m2), A, ts(2000), m3)]
+# 40002: no timestamps in the SYN: the stack ignores them after
+P += [seg(40002, 500, 0x02, b"\x02\x04\x05\xb4"),
+      seg(40002, 501, A, ts(50), msg(4)),
+      seg(40002, 501 + len(msg(4)), A, ts(10), msg(5))]
+# 40003: the SYN's TSval is 0: nothing is checked against it
+P += [seg(40003, 900, 0x02, SYN_TS(0)),
+      seg(40003, 901, A, ts(0xffffff00), msg(6))]
+# 40004: an option of length 0 ends the stack's parse: the old TS after it is not read
+P += [seg(40004, 700, 0x02, SYN_TS(5000)),
+      seg(40004, 701, A, b"\x1e\x00" + ts(10)[2:], msg(7)),
+      seg(40004, 701 + len(msg(7)), A, b"\x01\x01\x08\x0a" + struct.pack("!II", 10, 0), msg(8))]
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101))
+    for i, p in enumerate(P):
+        f.write(struct.pack("<IIII", 1700000000, i, len(p), len(p)) + p)
+PY
+"$sg" check --profile pbx "$tmp/paws.pcap" >"$tmp/out" 2>"$tmp/err"
+got=$(grep -E '^ *[0-9]+ ' "$tmp/out" | awk '{ printf "%s %s %s;", $1, $2, $3 }' | sed 's/:;/;/g')
+want="1 pass tcp-control;2 pass sip;3 pass sip;4 pass sip;5 drop tcp-stale-timestamp;6 pass sip;7 pass tcp-control;8 pass sip;9 pass sip;10 pass tcp-control;11 pass sip;12 pass tcp-control;13 pass sip;14 drop tcp-stale-timestamp;"
+[ "$got" = "$want" ] && ok "TCP timestamps (PAWS): stale data dropped, odd layouts, the window of 1, no timestamps and a kept 0 pass" ||
+	bad "PAWS: got [$got] want [$want]: $(cat "$tmp/err")"
+
 # errors: truncated capture names file and packet, exit 2, no summary / JSON on stdout
 "$sg" check --profile pbx --json "$tmp/trunc.pcap" >"$tmp/out" 2>"$tmp/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "trunc.pcap: packet 4" "$tmp/err" && [ ! -s "$tmp/out" ] && ok "truncated capture: $(cat "$tmp/err")" \

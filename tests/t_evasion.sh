@@ -9,7 +9,7 @@
 # of the same shapes arrives whole; then that `sipguard check` on a capture
 # of the same traffic drops and passes the same packets; with [tcp]
 # conntrack = yes, that TCP insertion (segments the stack discards) does not
-# get through; then the same attacks against a packaged SIP server
+# get through, and with or without it, not by an old timestamp (PAWS); then the same attacks against a packaged SIP server
 # (Kamailio) as the listener.
 # TCP: a stream is judged in order; the segments of a message before the one
 # that shows it bad reach the socket buffer, but never its end (README).
@@ -85,7 +85,9 @@ ok "pbx: $(echo "$out" | grep -c '^ok') cases over IPv4/IPv6, UDP/TCP: no attack
 [ "$(lab_reason $C scanner)" -ge 10 ] || fail "scanner count $(lab_reason $C scanner)"
 [ "$(lab_reason $C via-not-own)" -ge 1 ] || fail "via-not-own not counted"
 [ "$(lab_rule_packets $C urgent)" -ge 1 ] || fail "urgent data: the native rule never matched"
-ok "counted: scanner $(lab_reason $C scanner), header-chain $(lab_reason $C header-chain), too-large $(lab_reason $C too-large), via-not-own $(lab_reason $C via-not-own), urgent (nft) $(lab_rule_packets $C urgent), fragment 0"
+# the old-timestamp decoys (IPv4, IPv6): dropped by the validator, not judged
+[ "$(lab_reason $C tcp-stale-timestamp)" -ge 2 ] || fail "tcp-stale-timestamp count $(lab_reason $C tcp-stale-timestamp), want the 2 decoys"
+ok "counted: scanner $(lab_reason $C scanner), header-chain $(lab_reason $C header-chain), too-large $(lab_reason $C too-large), via-not-own $(lab_reason $C via-not-own), urgent (nft) $(lab_rule_packets $C urgent), tcp-stale-timestamp $(lab_reason $C tcp-stale-timestamp), fragment 0"
 
 # ---- the capture through `sipguard check`: the same packets drop ------------
 # A packet holding an attack's marker is dropped by check (its datagram or

@@ -165,6 +165,7 @@ struct sg_scratch {
 	struct sg_flow fnew;       /* a new stream's state, for sg_env_flow_put */
 	struct sg_carry cnew;      /* a new carry entry, for sg_env_carry_put */
 	__u8 hdr[40];              /* IP and L4 headers of the packet */
+	__u8 topt[64];             /* TCP options (at most 40 bytes; 64: masked indexes stay inside) */
 	__u8 head[(SG_FAST_HDR + 7) & ~7]; /* ends with the IPv4 and UDP headers (SG_PKT) */
 	__u8 buf[SG_BUF_SIZE + 8]; /* +8: word loads at any masked index stay inside */
 };
@@ -2280,6 +2281,72 @@ SG_SUBPROG __u32 sg_carry_out(struct sg_scratch *s, struct sg_carry *c, __u32 fr
 #define SG_TCP_ACK 0x10
 #define SG_TCP_URG 0x20
 
+/* Walks the N bytes of TCP options in s->topt as the receiving stack does
+ * (tcp_parse_options): the last timestamp option of length 10 counts; an
+ * end-of-options byte, a length below 2 or an option running past the
+ * header ends the walk. Returns 1 with the TSval in *TSVAL, or 0. Its own
+ * function: verified once, and run only for the segments that do not have
+ * the usual layout (sg_tcp_tsval). The position is forgotten on every trip
+ * and the result kept in the scratch, so that the verifier sees each trip
+ * alike whatever the options before it were (with bounded loops, 6.1 went
+ * past a million instructions otherwise). */
+SG_SUBPROG __u32 sg_tcp_ts_walk(struct sg_scratch *s, __u32 n)
+{
+	__u32 i = 0, kind, len;
+
+	if (!s)
+		return 0;
+	s->w.tmp64 = 0; /* 1 << 32 | TSval once one is found */
+	SG_LOOP(40) {
+		i = SG_FORGET(s, i);
+		if (i >= n || i >= 40)
+			break;
+		kind = s->topt[i & 63];
+		if (kind == 0)
+			break;
+		if (kind == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= n)
+			break;
+		len = s->topt[(i + 1) & 63];
+		if (len < 2 || len > n - i)
+			break;
+		if (kind == 8 && len == 10)
+			s->w.tmp64 = (__u64)1 << 32 | (__u32)s->topt[(i + 2) & 63] << 24 |
+				     (__u32)s->topt[(i + 3) & 63] << 16 | (__u32)s->topt[(i + 4) & 63] << 8 |
+				     s->topt[(i + 5) & 63];
+		i += len;
+	}
+	return (__u32)(s->w.tmp64 >> 32);
+}
+
+/* The timestamp (TSval) the stack will read from the options of the TCP
+ * header at L4OFF (DOFF words): 1 with *TSVAL, or 0 without one. */
+SG_INLINE __u32 sg_tcp_tsval(sg_env_t env, struct sg_scratch *s, __u32 l4off, __u32 doff, __u32 *tsval)
+{
+	__u64 n = doff * 4;
+
+	if (n <= 20)
+		return 0;
+	n -= 21;
+	SG_OPAQUE(n); /* keep the bound for the verifier: n + 1 in [1, 40] */
+	if (n >= 40)
+		return 0;
+	if (sg_env_load(env, l4off + 20, s->topt, n + 1))
+		return 0;
+	/* what Linux, the BSDs and Windows put on data: NOP NOP TS first */
+	if (n + 1 == 12 && s->topt[0] == 1 && s->topt[1] == 1 && s->topt[2] == 8 && s->topt[3] == 10) {
+		*tsval = (__u32)s->topt[4] << 24 | (__u32)s->topt[5] << 16 | (__u32)s->topt[6] << 8 | s->topt[7];
+		return 1;
+	}
+	if (!sg_tcp_ts_walk(s, (__u32)n + 1))
+		return 0;
+	*tsval = (__u32)s->w.tmp64;
+	return 1;
+}
+
 /* A TCP segment (TH: its first 20 header bytes, at packet offset L4OFF) of
  * the stream in w.fkey. The stream is judged in order: each byte once,
  * whatever the segmentation, with the state of the stream (struct sg_flow)
@@ -2292,7 +2359,7 @@ SG_INLINE __u32 sg_tcp_segment(sg_env_t env, struct sg_scratch *s, const struct 
 	const __u8 *th;
 	struct sg_flow *f;
 	struct sg_carry *c;
-	__u32 flags, seq, poff, plen, skip, keep = 0, r, skip_state;
+	__u32 flags, seq, poff, plen, skip, keep = 0, r, skip_state, has_ts, tsval = 0;
 	__s32 d;
 
 	if (!s || !cfg)
@@ -2304,6 +2371,7 @@ SG_INLINE __u32 sg_tcp_segment(sg_env_t env, struct sg_scratch *s, const struct 
 	plen = pkt_len > poff ? pkt_len - poff : 0;
 	if (flags & SG_TCP_URG)
 		return SG_DROP_TCP_URGENT; /* the stack would read other bytes than these */
+	has_ts = sg_tcp_tsval(env, s, l4off, th[12] >> 4, &tsval);
 
 	f = sg_env_flow(s, &s->w.fkey);
 	if (flags & SG_TCP_SYN) {
@@ -2314,6 +2382,8 @@ SG_INLINE __u32 sg_tcp_segment(sg_env_t env, struct sg_scratch *s, const struct 
 			__builtin_memset(&s->fnew, 0, sizeof(s->fnew));
 			s->fnew.epoch = s->w.epoch;
 			s->fnew.next_seq = seq + 1;
+			s->fnew.ts_ok = has_ts;
+			s->fnew.ts_recent = tsval;
 			if (sg_env_flow_put(s, &s->w.fkey, &s->fnew))
 				return SG_DROP_TCP_STATE;
 			f = sg_env_flow(s, &s->w.fkey);
@@ -2321,6 +2391,23 @@ SG_INLINE __u32 sg_tcp_segment(sg_env_t env, struct sg_scratch *s, const struct 
 				return SG_DROP_TCP_STATE;
 		}
 		seq += 1; /* data on a SYN (TCP Fast Open) follows it */
+	}
+	/* PAWS (RFC 7323 5.3): on a connection whose SYN had timestamps, the
+	 * stack discards a segment whose TSval is older than the newest it
+	 * kept (by more than 1; a kept 0 checks nothing). Judged as if it
+	 * arrived, such a segment would let an attack at the same sequence
+	 * numbers pass later as a retransmission; it is dropped here instead
+	 * (the stack would not take it anyway). The newest TSval is that of
+	 * any segment passed at or before the next byte to judge: at least the
+	 * stack's own, so whatever it discards is dropped here too; a sender's
+	 * clock only goes forward, so no valid segment is. */
+	if (f && f->epoch == s->w.epoch && f->ts_ok && has_ts && !(flags & SG_TCP_RST)) {
+		if (f->ts_recent && (__s32)(f->ts_recent - tsval) > 1)
+			return plen ? SG_DROP_TCP_PAWS : SG_PASS_TCP_CONTROL;
+		if ((__s32)(seq - f->next_seq) <= 0 && (__s32)(tsval - f->ts_recent) > 0) {
+			f->ts_recent = tsval;
+			sg_env_flow_sync(s, &s->w.fkey, f);
+		}
 	}
 	if (plen == 0) {
 		if (f && (flags & (SG_TCP_FIN | SG_TCP_RST)) && f->epoch == s->w.epoch) {

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #endif
 
-#define SG_CONFIG_VERSION 4
+#define SG_CONFIG_VERSION 5
 
 /* Bytes of SIP payload copied into the per-CPU scratch buffer and parsed.
  * A power of two: every buffer index is masked with SG_BUF_MASK, which is
@@ -100,7 +100,8 @@
 	X(SG_DROP_TCP_DEAD,      34, "tcp-after-drop",   "TCP data after a dropped message on the connection") \
 	X(SG_DROP_TCP_URGENT,    35, "tcp-urgent",       "TCP urgent data") \
 	X(SG_DROP_UNJUDGED,      36, "unjudged",         "more messages or segments in one packet than the filter judges") \
-	X(SG_DROP_TCP_STATE,     37, "tcp-state-full",   "no room to keep the connection's state")
+	X(SG_DROP_TCP_STATE,     37, "tcp-state-full",   "no room to keep the connection's state") \
+	X(SG_DROP_TCP_PAWS,      38, "tcp-stale-timestamp", "TCP data with a timestamp older than the connection's (the stack discards it: PAWS)")
 
 enum sg_reason {
 #define SG_REASON_ENUM(name, val, s, d) name = val,
@@ -451,6 +452,8 @@ struct sg_flow {
 	__u32 ctype_left;     /* body bytes still to look at for content (Content-Type) */
 	__u32 carry_len;      /* bytes of an unfinished line in sg_carry */
 	__u32 dead_reason;    /* SG_ST_DEAD: why */
+	__u32 ts_ok;          /* the SYN had a timestamp: the stack checks them (PAWS) */
+	__u32 ts_recent;      /* the newest TSval of a segment passed at or before next_seq */
 	struct sg_msg m;      /* SG_ST_HEAD: the message so far */
 };
 

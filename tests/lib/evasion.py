@@ -172,12 +172,28 @@ def tcp_parts(parts, v6, maxseg=0, flags=0, gap=0.05):
     s.close()
 
 
-def tcp_sniffed_conn(v6):
-    """A kernel TCP connection without timestamps, and the numbers of its
-    handshake as seen on the attacker's interface: (sock, local port,
-    client ISN, server ISN)."""
+def tcp_ts_option(l4):
+    """(TSval, TSecr) of the TCP header L4, or None."""
+    opts, i = l4[20:(l4[12] >> 4) * 4], 0
+    while i < len(opts) and opts[i] != 0:
+        if opts[i] == 1:
+            i += 1
+            continue
+        if i + 1 >= len(opts) or opts[i + 1] < 2:
+            break
+        if opts[i] == 8 and opts[i + 1] == 10:
+            return struct.unpack("!II", opts[i + 2:i + 10])
+        i += opts[i + 1]
+    return None
+
+
+def tcp_sniffed_conn(v6, timestamps=False):
+    """A kernel TCP connection, and the numbers of its handshake as seen on
+    the attacker's interface: (sock, local port, client ISN, server ISN,
+    the client's SYN TSval echoed by the SYN-ACK or None). Without
+    TIMESTAMPS the connection has none (crafted segments need no option)."""
     with open("/proc/sys/net/ipv4/tcp_timestamps", "w") as f:
-        f.write("0")  # crafted segments then need no TS option
+        f.write("1" if timestamps else "0")
     cap = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
     cap.bind((env("EV_IF"), 0))
     cap.settimeout(2)
@@ -196,17 +212,21 @@ def tcp_sniffed_conn(v6):
         sp, dp, seq, ack = struct.unpack("!HHII", f[l4:l4 + 12])
         if sp == PORT and dp == lport and f[l4 + 13] & 0x12 == 0x12:
             cap.close()
-            return s, lport, (ack - 1) & 0xFFFFFFFF, seq
+            ts = tcp_ts_option(f[l4:])
+            return s, lport, (ack - 1) & 0xFFFFFFFF, seq, ts[1] if ts else None
     raise OSError("no SYN-ACK seen")
 
 
-def tcp_frame(v6, sport, seq, ack, payload, good_sum=True):
+def tcp_frame(v6, sport, seq, ack, payload, good_sum=True, tsval=None):
     """A PSH|ACK segment of the connection, crafted; GOOD_SUM False: its
-    TCP checksum is wrong (the receiving stack discards it)."""
+    TCP checksum is wrong (the receiving stack discards it); TSVAL: with a
+    timestamp option (NOP NOP TS, as Linux sends it)."""
     src, dst = (env("EV_SRC6"), env("EV_DST6")) if v6 else (env("EV_SRC4"), env("EV_DST4"))
     fam = socket.AF_INET6 if v6 else socket.AF_INET
     s, d = socket.inet_pton(fam, src), socket.inet_pton(fam, dst)
-    hdr = struct.pack("!HHIIBBHHH", sport, PORT, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 5 << 4, 0x18, 65535, 0, 0)
+    opts = b"" if tsval is None else struct.pack("!BBBBII", 1, 1, 8, 10, tsval & 0xFFFFFFFF, 0)
+    hdr = struct.pack("!HHIIBBHHH", sport, PORT, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
+                      (5 + len(opts) // 4) << 4, 0x18, 65535, 0, 0) + opts
     n = len(hdr) + len(payload)
     pseudo = s + d + (struct.pack("!IxxxB", n, 6) if v6 else struct.pack("!xBH", 6, n))
     c = csum(pseudo + hdr + payload)
@@ -223,16 +243,23 @@ def tcp_frame(v6, sport, seq, ack, payload, good_sum=True):
 def tcp_insertion(m, v6, bad):
     """Ptacek and Newsham's insertion: a decoy the filter sees but the
     stack discards (BAD: 'sum', a wrong checksum; 'ack', an ACK of data the
-    server never sent), then the attack at the same sequence numbers."""
+    server never sent; 'paws', a timestamp far older than the SYN's), then
+    the attack at the same sequence numbers."""
     attack = scanner(m, via_proto="TCP")
     decoy = attack.replace(b"friendly-scanner", b"Linphone/5.2.000").replace(m.encode(), b"d" * len(m))
     try:
-        s, lport, cisn, sisn = tcp_sniffed_conn(v6)
+        s, lport, cisn, sisn, syn_ts = tcp_sniffed_conn(v6, timestamps=bad == "paws")
     except OSError:
         return
+    old_ts = new_ts = None
+    if bad == "paws":
+        if syn_ts is None:
+            raise OSError("the SYN-ACK echoes no timestamp")
+        # the attack's clock far ahead of the kernel client's own ACKs
+        old_ts, new_ts = syn_ts - 1000000, syn_ts + 1000000
     frames = [tcp_frame(v6, lport, cisn + 1, sisn + 1 + (100000 if bad == "ack" else 0), decoy,
-                        good_sum=bad != "sum"),
-              tcp_frame(v6, lport, cisn + 1, sisn + 1, attack)]
+                        good_sum=bad != "sum", tsval=old_ts),
+              tcp_frame(v6, lport, cisn + 1, sisn + 1, attack, tsval=new_ts)]
     send_frames(frames)
     time.sleep(0.3)
     s.close()
@@ -483,6 +510,14 @@ def _(m, v6):
 @case("tcp-insert-unsent-ack", "attack", profiles=("pbx-conntrack",))
 def _(m, v6):
     tcp_insertion(m, v6, "ack")
+    return []
+
+
+# a decoy the stack discards for its old timestamp (PAWS), which conntrack
+# does not check: the validator drops it itself, with or without conntrack
+@case("tcp-insert-old-timestamp", "attack", profiles=("pbx", "pbx-conntrack"))
+def _(m, v6):
+    tcp_insertion(m, v6, "paws")
     return []
 
 
