@@ -260,9 +260,10 @@ static void *probe_worker(void *arg)
 	return NULL;
 }
 
-/* Starts the workers for N customers: one per CPU besides the caller's
- * thread, none for one customer; those that cannot start are done without */
-static void probe_start(struct probe_run *pr, int n)
+/* Starts the workers for N customers, probed into ITEMS: one per CPU
+ * besides the caller's thread, none for one customer; those that cannot
+ * start are done without */
+static void probe_start(struct probe_run *pr, void *items, int n)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int want = cpus > 1 ? (int)cpus - 1 : 0;
@@ -271,6 +272,7 @@ static void probe_start(struct probe_run *pr, int n)
 		want = PROBE_THREADS_MAX;
 	if (want > n - 1)
 		want = n > 1 ? n - 1 : 0;
+	pr->items = items;
 	pr->nthreads = 0;
 	while (pr->nthreads < want && !pthread_create(&pr->threads[pr->nthreads], NULL, probe_worker, pr))
 		pr->nthreads++;
@@ -290,6 +292,19 @@ static void probe_batch(struct probe_run *pr)
 	while (pr->busy)
 		pthread_cond_wait(&pr->done, &pr->mu);
 	pthread_mutex_unlock(&pr->mu);
+}
+
+/* Probes the next batch of NAMES (N in all) from *FIRST on; returns how
+ * many it probed, 0 when all were. */
+static int probe_next(struct probe_run *pr, char (*names)[32], int n, int *first)
+{
+	if (*first >= n)
+		return 0;
+	pr->names = names + *first;
+	pr->n = n - *first < PROBE_BATCH ? n - *first : PROBE_BATCH;
+	*first += pr->n;
+	probe_batch(pr);
+	return pr->n;
 }
 
 static void probe_stop(struct probe_run *pr)
@@ -540,13 +555,9 @@ int cmd_status(int argc, char **argv)
 	}
 	if (o.json)
 		sg_json_stream_begin(&js, sg_json_doc(), "customers");
-	pr.items = (char *)batch;
-	probe_start(&pr, n);
-	for (int first = 0; first < n; first += PROBE_BATCH) {
-		pr.names = names + first;
-		pr.n = n - first < PROBE_BATCH ? n - first : PROBE_BATCH;
-		probe_batch(&pr);
-		for (int i = 0; i < pr.n; i++) {
+	probe_start(&pr, batch, n);
+	for (int first = 0, k; (k = probe_next(&pr, names, n, &first));) {
+		for (int i = 0; i < k; i++) {
 			struct cust *c = &batch[i];
 
 			if (!c->loaded) { /* the state file is unreadable */
@@ -1150,13 +1161,9 @@ int cmd_stats(int argc, char **argv)
 		ss[i].c = &cs[i];
 	if (o.json && !o.prom)
 		sg_json_stream_begin(&js, sg_json_doc(), "customers");
-	pr.items = (char *)ss;
-	probe_start(&pr, n);
-	for (int first = 0; first < n; first += PROBE_BATCH) {
-		pr.names = names + first;
-		pr.n = n - first < PROBE_BATCH ? n - first : PROBE_BATCH;
-		probe_batch(&pr);
-		for (int i = 0; i < pr.n; i++) {
+	probe_start(&pr, ss, n);
+	for (int first = 0, k; (k = probe_next(&pr, names, n, &first));) {
+		for (int i = 0; i < k; i++) {
 			struct scust *s = &ss[i];
 
 			if (!s->probed) {
