@@ -131,19 +131,19 @@ static int probe(const char *name, struct cust *c)
 	if (!c->counters_ok)
 		add_drift(c, "pinned counters map missing: %s", c->counters_pin);
 
-	int nsfd = sg_netns_open(st->p.netns);
-	c->netns_ok = nsfd >= 0;
-	if (nsfd >= 0)
-		close(nsfd);
-	if (!c->netns_ok) {
-		add_drift(c, "network namespace gone: %s", st->p.netns);
-		return 0;
-	}
 	struct sg_nl nl;
 	if (sg_nl_open(st->p.netns, &nl)) {
-		add_drift(c, "cannot open netlink in %s", st->p.netns);
+		/* which failed, the namespace or the socket: asked only then */
+		int nsfd = sg_netns_open(st->p.netns);
+
+		c->netns_ok = nsfd >= 0;
+		if (nsfd >= 0)
+			close(nsfd);
+		add_drift(c, c->netns_ok ? "cannot open netlink in %s" : "network namespace gone: %s",
+			  st->p.netns);
 		return 0;
 	}
+	c->netns_ok = true;
 	int family = sg_family_parse(st->family);
 	struct sg_name_list chains;
 	/* the chain's rules in one round trip; a chain that has some exists.

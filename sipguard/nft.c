@@ -68,10 +68,9 @@ int sg_netns_open(const char *netns)
 }
 
 /* The namespace to return to after opening a socket in another one: opened
- * once (status and stats open a socket in every customer's namespace). */
-/* The namespace sipguard started in, opened once (status and stats
- * threads all return to it: a namespace fd names the namespace, not the
- * thread that opened it). */
+ * once (status and stats open a socket in every customer's namespace, on
+ * several threads; all return to it: a namespace fd names the namespace,
+ * not the thread that opened it). */
 static int self_netns(void)
 {
 	static int fd = -1;
