@@ -2281,6 +2281,12 @@ SG_SUBPROG __u32 sg_carry_out(struct sg_scratch *s, struct sg_carry *c, __u32 fr
 #define SG_TCP_ACK 0x10
 #define SG_TCP_URG 0x20
 
+/* The 32-bit big-endian number at P (TCP sequence numbers, timestamps). */
+SG_INLINE __u32 sg_be32(const __u8 *p)
+{
+	return (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
+}
+
 /* Walks the N bytes of TCP options in s->topt as the receiving stack does
  * (tcp_parse_options): the last timestamp option of length 10 counts; an
  * end-of-options byte, a length below 2 or an option running past the
@@ -2313,10 +2319,8 @@ SG_SUBPROG __u32 sg_tcp_ts_walk(struct sg_scratch *s, __u32 n)
 		len = s->topt[(i + 1) & 63];
 		if (len < 2 || len > n - i)
 			break;
-		if (kind == 8 && len == 10)
-			s->w.tmp64 = (__u64)1 << 32 | (__u32)s->topt[(i + 2) & 63] << 24 |
-				     (__u32)s->topt[(i + 3) & 63] << 16 | (__u32)s->topt[(i + 4) & 63] << 8 |
-				     s->topt[(i + 5) & 63];
+		if (kind == 8 && len == 10) /* i < 40: its 10 bytes are inside topt */
+			s->w.tmp64 = (__u64)1 << 32 | sg_be32(&s->topt[i + 2]);
 		i += len;
 	}
 	return (__u32)(s->w.tmp64 >> 32);
@@ -2338,7 +2342,7 @@ SG_INLINE __u32 sg_tcp_tsval(sg_env_t env, struct sg_scratch *s, __u32 l4off, __
 		return 0;
 	/* what Linux, the BSDs and Windows put on data: NOP NOP TS first */
 	if (n + 1 == 12 && s->topt[0] == 1 && s->topt[1] == 1 && s->topt[2] == 8 && s->topt[3] == 10) {
-		*tsval = (__u32)s->topt[4] << 24 | (__u32)s->topt[5] << 16 | (__u32)s->topt[6] << 8 | s->topt[7];
+		*tsval = sg_be32(&s->topt[4]);
 		return 1;
 	}
 	if (!sg_tcp_ts_walk(s, (__u32)n + 1))
@@ -2366,7 +2370,7 @@ SG_INLINE __u32 sg_tcp_segment(sg_env_t env, struct sg_scratch *s, const struct 
 		return SG_DROP_UNJUDGED;
 	th = s->hdr; /* sg_judge left the TCP header there */
 	flags = th[13];
-	seq = (__u32)th[4] << 24 | (__u32)th[5] << 16 | (__u32)th[6] << 8 | th[7];
+	seq = sg_be32(&th[4]);
 	poff = l4off + (th[12] >> 4) * 4;
 	plen = pkt_len > poff ? pkt_len - poff : 0;
 	if (flags & SG_TCP_URG)
