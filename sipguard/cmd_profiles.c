@@ -84,7 +84,15 @@ static void show(const struct sg_profile *p)
 		if (c->pf_stride)
 			printf("             prefilter: 3-byte grams every %u bytes\n", c->pf_stride);
 		else if (p->n_patterns)
-			printf("             prefilter: off (a pattern is shorter than 3 bytes)\n");
+			printf("             prefilter: off (every pattern segment under %d bytes: profiles/README.md)\n",
+			       SG_PF_GRAM + SG_PF_MIN_STRIDE - 1);
+		if (c->pf_stride && c->pf_unfiltered) {
+			/* a cost to see: every value of these fields is scanned whole */
+			printf("             prefilter: always scanned: ");
+			print_fields(c->pf_unfiltered);
+			printf(" (a pattern segment under %d bytes: profiles/README.md)\n",
+			       SG_PF_GRAM + SG_PF_MIN_STRIDE - 1);
+		}
 		for (unsigned int i = 0; i < p->n_patterns; i++) {
 			printf("             pattern = ");
 			print_fields(p->patterns[i].fields);
@@ -159,6 +167,10 @@ static struct json_object *show_json(const struct sg_profile *p)
 	sg_json_u64(x, "dfa_states", c->dfa_states);
 	sg_json_u64(x, "byte_classes", classes + 1);
 	sg_json_u64(x, "prefilter_stride", c->pf_stride);
+	a = sg_json_arr(x, "prefilter_always_scanned");
+	for (int k = 0; k < 8; k++)
+		if (c->pf_stride && (c->pf_unfiltered & (1u << k)))
+			json_object_array_add(a, json_object_new_string(field_names[k]));
 	a = sg_json_arr(x, "patterns");
 	for (unsigned int i = 0; i < p->n_patterns; i++) {
 		struct json_object *po = json_object_new_object(), *fa;

@@ -62,36 +62,78 @@ static __u32 gram_hash(const unsigned char *g)
 	return SG_PF_HASH((__u32)g[0] | (__u32)g[1] << 8 | (__u32)g[2] << 16);
 }
 
-/* The longest run of PAT without a space: its offset, and its length. A
- * space in a pattern matches a run of spaces (sipguard.h), so only a run
- * keeps its place within an occurrence. */
-static size_t longest_run(const char *pat, size_t *at)
+/* Where a pattern keeps its shape in the text it matches. A space in a
+ * pattern matches a run of spaces and tabs (sipguard.h), so an occurrence
+ * is the pattern's space-free runs at offsets that vary with those runs'
+ * lengths. What does not vary is a run with the whitespace byte on each
+ * side of it: the last byte of the run before it and the first of the run
+ * after it are whitespace, SP or TAB, whatever the run's length. A
+ * "segment" is such a run widened by the pattern's space on either side.
+ * The pattern is read as the DFA reads it (TAB is SP, a run of spaces is
+ * one); returns the longest segment's length and copies it to SEG. */
+static size_t longest_segment(const char *pat, unsigned char *seg, size_t cap)
 {
-	size_t best = 0, cur = 0, len = strlen(pat);
+	unsigned char norm[SG_PATTERN_MAX + 1]; /* longer ones are refused (profile.c) */
+	size_t n = 0, best = 0, best_at = 0;
 
-	*at = 0;
-	for (size_t k = 0; k <= len; k++) {
-		if (k < len && pat[k] != ' ') {
-			cur++;
+	for (const char *c = pat; *c && n < sizeof(norm) - 1; c++) {
+		unsigned char b = *c == '\t' ? ' ' : (unsigned char)*c;
+
+		if (b == ' ' && n && norm[n - 1] == ' ')
+			continue;
+		norm[n++] = b;
+	}
+	for (size_t a = 0; a < n;) {
+		size_t b = a, from, to;
+
+		if (norm[a] == ' ') {
+			a++;
 			continue;
 		}
-		if (cur > best) {
-			best = cur;
-			*at = k - cur;
+		while (b < n && norm[b] != ' ')
+			b++;
+		from = a > 0 ? a - 1 : a;    /* the space before it */
+		to = b < n ? b + 1 : b;      /* the space after it */
+		if (to - from > best) {
+			best = to - from;
+			best_at = from;
 		}
-		cur = 0;
+		a = b;
 	}
+	if (best > cap)
+		best = cap;
+	memcpy(seg, norm + best_at, best);
 	return best;
 }
 
-/* Windows at every S bytes find one gram of every occurrence of a pattern
- * whose run holds a gram at each offset residue modulo S (sipguard.h). S
- * comes from the shortest run, but not below SG_PF_MIN_STRIDE: a pattern
- * whose run is shorter leaves its fields to the DFA (pf_unfiltered) rather
- * than slowing every field's prefilter down. */
+/* Sets the bit of the gram G, and, where G holds a space, of every gram
+ * with a TAB in its place: a pattern's space may be either. */
+static void set_gram(struct sg_config *cfg, const unsigned char *g)
+{
+	for (unsigned int v = 0; v < 1u << SG_PF_GRAM; v++) {
+		unsigned char x[SG_PF_GRAM];
+		int skip = 0;
+
+		for (int k = 0; k < SG_PF_GRAM; k++) {
+			x[k] = g[k];
+			if (v & (1u << k)) {
+				if (g[k] != ' ')
+					skip = 1;
+				x[k] = '\t';
+			}
+		}
+		if (skip)
+			continue;
+		__u32 h = gram_hash(x);
+
+		cfg->pf_bits[h >> 3] |= (__u8)(1u << (h & 7));
+	}
+}
+
 void sg_prefilter_build(const struct sg_pattern *pats, unsigned int n, struct sg_config *cfg)
 {
-	size_t min_run = SIZE_MAX;
+	unsigned char seg[SG_PATTERN_MAX + 1];
+	size_t min_seg = SIZE_MAX;
 	unsigned int stride;
 
 	memset(cfg->pf_bits, 0, sizeof(cfg->pf_bits));
@@ -100,40 +142,36 @@ void sg_prefilter_build(const struct sg_pattern *pats, unsigned int n, struct sg
 	if (!n)
 		return;
 	for (unsigned int i = 0; i < n; i++) {
-		size_t at, run = longest_run(pats[i].text, &at);
+		size_t len = longest_segment(pats[i].text, seg, sizeof(seg));
 
-		if (run < SG_PF_GRAM + SG_PF_MIN_STRIDE - 1)
+		if (len < SG_PF_GRAM + SG_PF_MIN_STRIDE - 1)
 			cfg->pf_unfiltered |= pats[i].fields;
-		else if (run < min_run)
-			min_run = run;
+		else if (len < min_seg)
+			min_seg = len;
 	}
-	if (min_run == SIZE_MAX)
+	if (min_seg == SIZE_MAX)
 		return; /* every pattern too short: the DFA sees every value */
-	stride = min_run - SG_PF_GRAM + 1 > SG_PF_MAX_STRIDE ? SG_PF_MAX_STRIDE
-							    : (unsigned int)(min_run - SG_PF_GRAM + 1);
+	stride = min_seg - SG_PF_GRAM + 1 > SG_PF_MAX_STRIDE ? SG_PF_MAX_STRIDE
+							    : (unsigned int)(min_seg - SG_PF_GRAM + 1);
 	for (unsigned int i = 0; i < n; i++) {
-		size_t at, run = longest_run(pats[i].text, &at);
-		const unsigned char *t = (const unsigned char *)pats[i].text + at;
-		size_t last;
+		size_t len = longest_segment(pats[i].text, seg, sizeof(seg)), last;
 
-		if (run < SG_PF_GRAM + SG_PF_MIN_STRIDE - 1)
+		if (len < SG_PF_GRAM + SG_PF_MIN_STRIDE - 1)
 			continue;
-		last = run - SG_PF_GRAM; /* last gram's offset in the run */
+		last = len - SG_PF_GRAM; /* last gram's offset in the segment */
 		for (unsigned int r = 0; r < stride; r++) {
 			size_t best = r;
-			unsigned int best_cost = gram_cost(t + r);
+			unsigned int best_cost = gram_cost(seg + r);
 
 			for (size_t o = r + stride; o <= last; o += stride) {
-				unsigned int c = gram_cost(t + o);
+				unsigned int c = gram_cost(seg + o);
 
 				if (c < best_cost) {
 					best = o;
 					best_cost = c;
 				}
 			}
-			__u32 h = gram_hash(t + best);
-
-			cfg->pf_bits[h >> 3] |= (__u8)(1u << (h & 7));
+			set_gram(cfg, seg + best);
 		}
 	}
 	cfg->pf_stride = stride;

@@ -30,7 +30,6 @@
 #define SIPGUARD_ETC_PROFILE_DIR "/etc/sipguard/profiles"
 #endif
 
-#define SG_PATTERN_MAX 63 /* bytes of one pattern */
 #define SG_INCLUDE_DEPTH 4
 
 struct pctx {

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include "sipguard.h"
 
+#define SG_PATTERN_MAX 63 /* bytes of one pattern */
+
 struct sg_pattern {
 	char *text;            /* matched case-insensitively as a substring */
 	__u32 fields;          /* enum sg_field */

@@ -130,6 +130,13 @@ optin = [udp4(sip("OPTIONS sip:bob@192.0.2.10 SIP/2.0", mf=False)), udp4(b"hello
          udp4(tagged("BYE sip:bob@192.0.2.10 SIP/2.0", "a\x00b", "2 BYE")),
          udp4(sip("MESSAGE im:bob@192.0.2.10 SIP/2.0"))]
 pcap("optin.pcap", 1, [eth(p, 0x0800) for p in optin])
+# a pattern with a space ("smap 0." in User-Agent): its space matches any run
+# of spaces and tabs, and the prefilter must not clear such a value; odd but
+# valid User-Agents that only look close pass
+# (in "xsmap\t0.42" the only window the prefilter checks in "smap " is "ap\t")
+lws = ["smap 0.42", "smap  0.42", "smap\t0.42", "SMAP \t 0.42", "x smap\t\t0.42 y", "smap%200.42", "xsmap\t0.42",
+       "smap0.42", "smap 1.0", "map 0.42", "Linphone/5.2.0 (belle-sip/5.2.0)", "a\tb  c smap"]
+pcap("lws.pcap", 1, [eth(udp4(sip("OPTIONS sip:bob@192.0.2.10 SIP/2.0", ua=u)), 0x0800) for u in lws])
 PY
 [ -f "$tmp/eth.pcap" ] || { echo "FAIL: packet generator"; exit 1; }
 
@@ -227,6 +234,18 @@ assert j["packets"]==12 and v["index"]==8 and v["capture"].endswith("sll.pcap") 
 [ "$(grep -E '^[0-9]' "$tmp/out" | sed 's/: .*//' | tr '\n' ';')" = "1 pass sip;2 pass sip;3 drop response-not-peer;4 pass sip;" ] &&
 	grep -q "^3 drop response-not-peer: source [^ ]* is not one of the customer's peers" "$tmp/out" \
 	&& ok "--peer" || bad "--peer: $(cat "$tmp/out")"
+
+# a pattern's space in the User-Agent (lws.pcap), the prefilter on (pbx)
+got=$("$sg" check --profile pbx "$tmp/lws.pcap" | grep -E '^ *[0-9]+ ' | awk '{ printf "%s %s %s;", $1, $2, $3 }' | sed 's/:;/;/g')
+want="1 drop scanner;2 drop scanner;3 drop scanner;4 drop scanner;5 drop scanner;6 drop scanner;7 drop scanner;8 pass sip;9 pass sip;10 pass sip;11 pass sip;12 pass sip;"
+[ "$got" = "$want" ] && ok "a pattern's space in User-Agent: runs of spaces and tabs and %20 drop, near misses pass" ||
+	bad "lws.pcap: got [$got] want [$want]"
+"$sg" profiles pbx >"$tmp/out" 2>&1
+grep -q "prefilter: 3-byte grams every [1-9]" "$tmp/out" && ! grep -q "always scanned" "$tmp/out" &&
+	ok "pbx: the prefilter covers every field (smap's space included)" || bad "pbx prefilter: $(grep prefilter "$tmp/out")"
+printf '[profile]\nbase = %s/profiles/pbx.ini\nname = pbx-short\n[signatures]\npattern = ua:ab cd\n' "$SG_SRC" >"$tmp/short.ini"
+"$sg" profiles "$tmp/short.ini" | grep -q "prefilter: always scanned: ua " &&
+	ok "a pattern too short between its spaces is shown as always scanned" || bad "short pattern: $("$sg" profiles "$tmp/short.ini" 2>&1 | grep prefilter)"
 
 # TCP timestamps (PAWS): data older than the connection's newest timestamp
 # by more than 1 is dropped, as the stack discards it; odd-but-valid option
