@@ -4,6 +4,16 @@
  *   sgbtraffic send --src IP --to IP:PORT --file PAYLOAD --count N --duration S [--rate PPS]
  *       sendmmsg in batches of 64 until N packets or S seconds; prints
  *       "sent N secs T pps P"
+ *   sgbtraffic pair --src IP --to IP:PORT --to2 IP:PORT --file PAYLOAD --duration S
+ *       the same payload to two destinations in turn, a batch of 64 to each,
+ *       timing every sendmmsg: on veth the whole receive path of a packet
+ *       (forwarding, netfilter, the socket) runs inside its send, so the
+ *       two paths' costs are compared batch by batch, microseconds apart,
+ *       whatever the machine's speed does meanwhile; prints "pairs N a_ns
+ *       A b_ns B keep K": median ns per packet of each destination's
+ *       batches and the median over pairs of a_time / b_time (the share of
+ *       the first path's packet rate the second keeps), and the packets
+ *       sent to each
  *   sgbtraffic recv --bind IP:PORT --duration S [--idle MS]
  *       recvmmsg until S seconds, or MS ms without a packet after the first;
  *       prints "received N"
@@ -55,15 +65,66 @@ static int parse_addr(const char *s, struct sockaddr_in *a)
 	return 0;
 }
 
+static int udp_to(const char *src, const char *to)
+{
+	struct sockaddr_in sa, da;
+	int fd, sndbuf = 4 << 20;
+
+	parse_addr(to, &da);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0) {
+		perror("socket");
+		exit(1);
+	}
+	if (src) {
+		parse_addr(src, &sa);
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+			perror("bind");
+			exit(1);
+		}
+	}
+	if (connect(fd, (struct sockaddr *)&da, sizeof(da))) {
+		perror("connect");
+		exit(1);
+	}
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf));
+	return fd;
+}
+
+/* The payload of FILE into BUF (at most CAP bytes): its length, or exits. */
+static size_t read_payload(const char *file, char *buf, size_t cap)
+{
+	FILE *f = fopen(file, "rb");
+	size_t n;
+
+	if (!f) {
+		perror(file);
+		exit(1);
+	}
+	n = fread(buf, 1, cap, f);
+	fclose(f);
+	return n;
+}
+
+/* BATCH messages, each the whole payload. */
+static void batch_of(struct mmsghdr *msgs, struct iovec *iov, char *payload, size_t plen)
+{
+	memset(msgs, 0, BATCH * sizeof(*msgs));
+	for (int i = 0; i < BATCH; i++) {
+		iov[i].iov_base = payload;
+		iov[i].iov_len = plen;
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+}
+
 static int do_send(int argc, char **argv)
 {
 	const char *src = NULL, *to = NULL, *file = NULL;
 	long count = 100000;
 	double dur = 5, rate = 0;
-	struct sockaddr_in sa, da;
 	static char payload[65536];
 	size_t plen;
-	FILE *f;
 	int fd;
 
 	for (int i = 0; i + 1 < argc; i += 2) {
@@ -78,38 +139,12 @@ static int do_send(int argc, char **argv)
 		fprintf(stderr, "sgbtraffic send: --to and --file needed\n");
 		return 2;
 	}
-	parse_addr(to, &da);
-	f = fopen(file, "rb");
-	if (!f) {
-		perror(file);
-		return 1;
-	}
-	plen = fread(payload, 1, sizeof(payload), f);
-	fclose(f);
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (src) {
-		parse_addr(src, &sa);
-		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-			perror("bind");
-			return 1;
-		}
-	}
-	if (connect(fd, (struct sockaddr *)&da, sizeof(da))) {
-		perror("connect");
-		return 1;
-	}
-	int sndbuf = 4 << 20;
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf));
+	plen = read_payload(file, payload, sizeof(payload));
+	fd = udp_to(src, to);
 
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
-	memset(msgs, 0, sizeof(msgs));
-	for (int i = 0; i < BATCH; i++) {
-		iov[i].iov_base = payload;
-		iov[i].iov_len = plen;
-		msgs[i].msg_hdr.msg_iov = &iov[i];
-		msgs[i].msg_hdr.msg_iovlen = 1;
-	}
+	batch_of(msgs, iov, payload, plen);
 	long sent = 0, errs = 0;
 	double t0 = now(), t = t0;
 	while (sent < count && (t = now()) - t0 < dur) {
@@ -140,6 +175,99 @@ static int do_send(int argc, char **argv)
 	}
 	t = now() - t0;
 	printf("sent %ld secs %.3f pps %.0f errors %ld\n", sent, t, sent / t, errs);
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, long n)
+{
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* One timed batch: ns per packet sent, or -1 when nothing went out; adds
+ * the packets sent to *SENT. */
+static double timed_batch(int fd, struct mmsghdr *msgs, long *sent)
+{
+	double t = now();
+	int r = sendmmsg(fd, msgs, BATCH, 0);
+
+	t = now() - t;
+	if (r <= 0) {
+		if (r < 0 && errno != ENOBUFS && errno != EAGAIN && errno != ECONNREFUSED) {
+			perror("sendmmsg");
+			exit(1);
+		}
+		return -1;
+	}
+	*sent += r;
+	return t * 1e9 / r;
+}
+
+static int do_pair(int argc, char **argv)
+{
+	const char *src = NULL, *to = NULL, *to2 = NULL, *file = NULL;
+	double dur = 5;
+	static char payload[65536];
+	size_t plen;
+	int fa, fb;
+
+	for (int i = 0; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--src")) src = argv[i + 1];
+		else if (!strcmp(argv[i], "--to")) to = argv[i + 1];
+		else if (!strcmp(argv[i], "--to2")) to2 = argv[i + 1];
+		else if (!strcmp(argv[i], "--file")) file = argv[i + 1];
+		else if (!strcmp(argv[i], "--duration")) dur = atof(argv[i + 1]);
+	}
+	if (!to || !to2 || !file) {
+		fprintf(stderr, "sgbtraffic pair: --to, --to2 and --file needed\n");
+		return 2;
+	}
+	plen = read_payload(file, payload, sizeof(payload));
+	fa = udp_to(src, to);
+	fb = udp_to(src, to2);
+
+	struct mmsghdr msgs[BATCH];
+	struct iovec iov[BATCH];
+	batch_of(msgs, iov, payload, plen);
+	long cap = 1 << 20, n = 0;
+	double *a = malloc(cap * sizeof(*a)), *b = malloc(cap * sizeof(*b)), *k = malloc(cap * sizeof(*k));
+	double t0 = now();
+
+	if (!a || !b || !k) {
+		fprintf(stderr, "sgbtraffic pair: out of memory\n");
+		return 1;
+	}
+	long sent_a = 0, sent_b = 0;
+
+	while (n < cap && now() - t0 < dur) {
+		double x, y;
+
+		/* the order turns each pair: neither path always goes first */
+		if (n % 2) {
+			y = timed_batch(fb, msgs, &sent_b);
+			x = timed_batch(fa, msgs, &sent_a);
+		} else {
+			x = timed_batch(fa, msgs, &sent_a);
+			y = timed_batch(fb, msgs, &sent_b);
+		}
+		if (x <= 0 || y <= 0)
+			continue;
+		a[n] = x;
+		b[n] = y;
+		k[n] = x / y;
+		n++;
+	}
+	printf("pairs %ld a_ns %.1f b_ns %.1f keep %.4f sent_a %ld sent_b %ld\n", n, median(a, n), median(b, n),
+	       median(k, n), sent_a, sent_b);
 	return 0;
 }
 
@@ -201,8 +329,10 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "send"))
 		return do_send(argc - 2, argv + 2);
+	if (argc > 1 && !strcmp(argv[1], "pair"))
+		return do_pair(argc - 2, argv + 2);
 	if (argc > 1 && !strcmp(argv[1], "recv"))
 		return do_recv(argc - 2, argv + 2);
-	fprintf(stderr, "usage: sgbtraffic send|recv ...\n");
+	fprintf(stderr, "usage: sgbtraffic send|pair|recv ...\n");
 	return 2;
 }
