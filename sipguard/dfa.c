@@ -18,6 +18,21 @@
 
 #define SG_DFA_MAX_STATES 65535
 
+size_t sg_pattern_normal(const char *text, char *out)
+{
+	size_t o = 0;
+
+	for (const unsigned char *t = (const unsigned char *)text; *t; t++) {
+		unsigned char c = *t == '\t' ? ' ' : (unsigned char)tolower(*t);
+
+		if (c == ' ' && o && out[o - 1] == ' ')
+			continue;
+		out[o++] = (char)c;
+	}
+	out[o] = 0;
+	return o;
+}
+
 int sg_dfa_build(const struct sg_pattern *pats, unsigned int n, struct sg_config *cfg,
 		 struct sg_dfa_row **rows)
 {
@@ -43,10 +58,10 @@ int sg_dfa_build(const struct sg_pattern *pats, unsigned int n, struct sg_config
 		err = -ENOMEM;
 		goto out;
 	}
-	/* patterns as the stack reads text: TAB is SP, a run of spaces is one */
+	/* patterns as the stack reads text (sg_pattern_normal) */
 	for (unsigned int i = 0; i < n; i++) {
 		const unsigned char *t = (const unsigned char *)pats[i].text;
-		size_t len = t ? strlen((const char *)t) : 0, o = 0;
+		size_t len = t ? strlen((const char *)t) : 0;
 
 		if (!len) {
 			err = -EINVAL;
@@ -57,14 +72,7 @@ int sg_dfa_build(const struct sg_pattern *pats, unsigned int n, struct sg_config
 			err = -ENOMEM;
 			goto out;
 		}
-		for (size_t k = 0; k < len; k++) {
-			unsigned char c = t[k] == '\t' ? ' ' : (unsigned char)tolower(t[k]);
-
-			if (c == ' ' && o && norm[i][o - 1] == ' ')
-				continue;
-			norm[i][o++] = (char)c;
-		}
-		norm[i][o] = 0;
+		sg_pattern_normal((const char *)t, norm[i]);
 	}
 	/* classes */
 	for (unsigned int i = 0; i < n; i++) {

@@ -69,20 +69,16 @@ static __u32 gram_hash(const unsigned char *g)
  * side of it: the last byte of the run before it and the first of the run
  * after it are whitespace, SP or TAB, whatever the run's length. A
  * "segment" is such a run widened by the pattern's space on either side.
- * The pattern is read as the DFA reads it (TAB is SP, a run of spaces is
- * one); returns the longest segment's length and copies it to SEG. */
+ * The pattern is read as the DFA reads it (sg_pattern_normal); returns
+ * the longest segment's length and copies it to SEG. */
 static size_t longest_segment(const char *pat, unsigned char *seg, size_t cap)
 {
-	unsigned char norm[SG_PATTERN_MAX + 1]; /* longer ones are refused (profile.c) */
-	size_t n = 0, best = 0, best_at = 0;
+	char norm[SG_PATTERN_MAX + 1]; /* longer ones are refused (profile.c) */
+	size_t n, best = 0, best_at = 0;
 
-	for (const char *c = pat; *c && n < sizeof(norm) - 1; c++) {
-		unsigned char b = *c == '\t' ? ' ' : (unsigned char)*c;
-
-		if (b == ' ' && n && norm[n - 1] == ' ')
-			continue;
-		norm[n++] = b;
-	}
+	if (strlen(pat) >= sizeof(norm))
+		return 0; /* (only a test builds such sets): its fields go to the DFA */
+	n = sg_pattern_normal(pat, norm);
 	for (size_t a = 0; a < n;) {
 		size_t b = a, from, to;
 

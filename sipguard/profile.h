@@ -79,11 +79,16 @@ enum sg_ini_line sg_ini_split(char *line, char **name, char **value);
 /* Compiles patterns into an Aho-Corasick DFA over lower-cased bytes:
  * fills cfg->byte_class, cfg->dfa_states, cfg->sig_fields and *rows, and
  * the prefilter (sg_prefilter_build). */
+/* TEXT as the DFA matches it: lower case, TAB as SP, a run of spaces as
+ * one. OUT holds strlen(TEXT) + 1 bytes; returns the length written. */
+size_t sg_pattern_normal(const char *text, char *out);
+
 int sg_dfa_build(const struct sg_pattern *pats, unsigned int n,
 		 struct sg_config *cfg, struct sg_dfa_row **rows);
 
-/* Fills cfg->pf_stride and cfg->pf_bits for the patterns (stride 0, no
- * prefilter, when N is 0 or a pattern is shorter than SG_PF_GRAM). */
+/* Fills cfg->pf_stride, cfg->pf_bits and cfg->pf_unfiltered for the
+ * patterns (profiles/README.md: segments; stride 0, no prefilter, when N
+ * is 0 or no pattern has a segment long enough for the smallest stride). */
 void sg_prefilter_build(const struct sg_pattern *pats, unsigned int n, struct sg_config *cfg);
 
 #endif
