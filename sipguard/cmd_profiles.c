@@ -36,6 +36,18 @@ static void print_fields(__u32 f)
 		}
 }
 
+/* print_fields for JSON: the names of F's fields into the array A */
+static void json_fields(struct json_object *a, __u32 f)
+{
+	if ((f & SG_FIELD_ALL) == SG_FIELD_ALL) {
+		json_object_array_add(a, json_object_new_string("any"));
+		return;
+	}
+	for (int k = 0; k < 8; k++)
+		if (f & (1u << k))
+			json_object_array_add(a, json_object_new_string(field_names[k]));
+}
+
 static void show(const struct sg_profile *p)
 {
 	const struct sg_config *c = &p->cfg;
@@ -167,21 +179,12 @@ static struct json_object *show_json(const struct sg_profile *p)
 	sg_json_u64(x, "dfa_states", c->dfa_states);
 	sg_json_u64(x, "byte_classes", classes + 1);
 	sg_json_u64(x, "prefilter_stride", c->pf_stride);
-	a = sg_json_arr(x, "prefilter_always_scanned");
-	for (int k = 0; k < 8; k++)
-		if (c->pf_stride && (c->pf_unfiltered & (1u << k)))
-			json_object_array_add(a, json_object_new_string(field_names[k]));
+	json_fields(sg_json_arr(x, "prefilter_always_scanned"), c->pf_stride ? c->pf_unfiltered : 0);
 	a = sg_json_arr(x, "patterns");
 	for (unsigned int i = 0; i < p->n_patterns; i++) {
-		struct json_object *po = json_object_new_object(), *fa;
+		struct json_object *po = json_object_new_object();
 
-		fa = sg_json_arr(po, "fields");
-		if ((p->patterns[i].fields & SG_FIELD_ALL) == SG_FIELD_ALL)
-			json_object_array_add(fa, json_object_new_string("any"));
-		else
-			for (int k = 0; k < 8; k++)
-				if (p->patterns[i].fields & (1u << k))
-					json_object_array_add(fa, json_object_new_string(field_names[k]));
+		json_fields(sg_json_arr(po, "fields"), p->patterns[i].fields);
 		sg_json_str(po, "text", p->patterns[i].text);
 		json_object_array_add(a, po);
 	}
