@@ -21,3 +21,18 @@ sgb_pps() {
 	wait $rp
 	echo "$(echo "$s" | awk '{print $2, $4}') $(awk '/received/{print $2}' "$f")"
 }
+
+# sgb_old_build ROOT COMMIT DIR LOG TARGET...: the TARGETs of an older
+# commit (the per-customer validator of before the shared one, for the live
+# comparisons) built in DIR (its source in DIR/src, the build in DIR/b),
+# from what is already there; output to LOG. Returns non-zero on failure.
+sgb_old_build() {
+	local root=$1 commit=$2 dir=$3 out=$4
+	shift 4
+	if [ ! -f "$dir/src/CMakeLists.txt" ]; then
+		rm -rf "$dir" && mkdir -p "$dir/src" &&
+			git -C "$root" archive "$commit" | tar -x -C "$dir/src" || return 1
+	fi
+	{ [ -f "$dir/b/CMakeCache.txt" ] || cmake -S "$dir/src" -B "$dir/b" -DCMAKE_BUILD_TYPE=Release; } >>"$out" 2>&1 &&
+		cmake --build "$dir/b" -j2 --target "$@" >>"$out" 2>&1
+}
