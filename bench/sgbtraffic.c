@@ -14,9 +14,10 @@
  *       batches and the median over pairs of a_time / b_time (the share of
  *       the first path's packet rate the second keeps), and the packets
  *       sent to each
- *   sgbtraffic recv --bind IP:PORT --duration S [--idle MS]
+ *   sgbtraffic recv --bind IP:PORT --duration S [--idle MS] [--spin 1]
  *       recvmmsg until S seconds, or MS ms without a packet after the first;
- *       prints "received N"
+ *       prints "received N". --spin 1: without blocking (MSG_DONTWAIT), so
+ *       no packet ever has to wake the receiver (a busy server)
  * IPv4 only (the bench uses 192.0.2.0/24 and 198.51.100.0/24).
  */
 #define _GNU_SOURCE
@@ -276,12 +277,13 @@ static int do_recv(int argc, char **argv)
 	const char *bindto = NULL;
 	double dur = 10, idle = 1000;
 	struct sockaddr_in a;
-	int fd, rcvbuf = 32 << 20;
+	int fd, rcvbuf = 32 << 20, flags = 0;
 
 	for (int i = 0; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--bind")) bindto = argv[i + 1];
 		else if (!strcmp(argv[i], "--duration")) dur = atof(argv[i + 1]);
 		else if (!strcmp(argv[i], "--idle")) idle = atof(argv[i + 1]);
+		else if (!strcmp(argv[i], "--spin")) flags = atoi(argv[i + 1]) ? MSG_DONTWAIT : 0;
 	}
 	if (!bindto) {
 		fprintf(stderr, "sgbtraffic recv: --bind needed\n");
@@ -315,7 +317,7 @@ static int do_recv(int argc, char **argv)
 
 		if (t - t0 > dur || (got && (t - last) * 1000 > idle))
 			break;
-		int r = recvmmsg(fd, msgs, BATCH, 0, NULL);
+		int r = recvmmsg(fd, msgs, BATCH, flags, NULL);
 		if (r > 0) {
 			got += r;
 			last = now();
