@@ -23,6 +23,7 @@
 #include "guard.h"
 #include "log.h"
 #include "nft.h"
+#include "rules.h"
 #include "sgjson.h"
 #include "sipguard.h"
 #include "state.h"
@@ -40,8 +41,9 @@ static const char *reason_name(int r)
 
 
 /* Last word of a sipguard rule comment: the rule's role (rules.c): deny,
- * allow, not-guarded, urgent, rate, syn-rate, meter-full, no-sip-service,
- * validator; jump for the rule in an attached customer's own chain. */
+ * guarded, allow, urgent, tcp-invalid, rate, syn-rate, meter-full,
+ * no-sip-service, validator (not-guarded: generations before the branch
+ * chains); jump for the rule in an attached customer's own chain. */
 static const char *rule_kind(const char *comment)
 {
 	const char *sp = strrchr(comment, ' ');
@@ -149,7 +151,7 @@ static int probe(const char *name, struct cust *c)
 	/* the chain's rules in one round trip; a chain that has some exists.
 	 * Without any, whether the chain is there at all (status and stats
 	 * read every customer: round trips are most of their time) */
-	if (family >= 0 && !sg_nft_chain_rules(&nl, family, st->table, st->chain, &c->rules, &c->nrules) &&
+	if (family >= 0 && !sg_rules_list(&nl, family, st->table, st->chain, false, &c->rules, &c->nrules) &&
 	    c->nrules) {
 		c->chain_ok = true;
 	} else if (family >= 0 && !sg_nft_list_chains(&nl, family, st->table, &chains)) {
@@ -160,7 +162,7 @@ static int probe(const char *name, struct cust *c)
 			c->chain_ok |= !strcmp(chains.v[i], st->chain);
 		sg_name_list_free(&chains);
 	}
-	if (c->chain_ok && (c->nrules || !sg_nft_list_rules(&nl, family, st->table, st->chain, &c->rules, &c->nrules))) {
+	if (c->chain_ok && (c->nrules || !sg_rules_list(&nl, family, st->table, st->chain, true, &c->rules, &c->nrules))) {
 		for (unsigned int i = 0; i < c->nrules; i++)
 			c->bpf_rule_ok |= (c->rules[i].is_bpf && !strcmp(c->rules[i].bpf_path, c->prog_pin)) ||
 					  /* a shield drops natively: no program */

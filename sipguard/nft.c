@@ -418,7 +418,20 @@ struct rules_ctx {
 	unsigned int n;
 	const char *table, *chain;
 	unsigned int cap;
+	bool tree;                  /* also CHAIN.X, except CHAIN<except> */
+	const char *except;
 };
+
+static bool chain_wanted(const struct rules_ctx *c, const char *chain)
+{
+	size_t l;
+
+	if (!c->chain || !strcmp(chain, c->chain))
+		return true;
+	l = strlen(c->chain);
+	return c->tree && !strncmp(chain, c->chain, l) && chain[l] == '.' &&
+	       !(c->except && !strcmp(chain + l, c->except));
+}
 
 static int udata_cb(const struct nftnl_udata *attr, void *data)
 {
@@ -475,7 +488,7 @@ static int rules_cb(const struct nlmsghdr *nlh, void *data)
 		goto out;
 	const char *table = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
 	const char *chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
-	if (!table || strcmp(table, c->table) || (c->chain && strcmp(chain, c->chain)))
+	if (!table || !chain || strcmp(table, c->table) || !chain_wanted(c, chain))
 		goto out;
 	if (c->n == c->cap) { /* doubling: an entry is 1.3 KB */
 		unsigned int cap = c->cap ? 2 * c->cap : 16;
@@ -504,10 +517,11 @@ out:
 /* CHECK_TABLE: -ENOENT when the table is missing (one more round trip);
  * else a missing table or chain is no rules. */
 static int list_rules(struct sg_nl *s, int family, const char *table, const char *chain,
-		      bool check_table, struct sg_rule_info **out, unsigned int *n)
+		      bool check_table, const char *tree_except, struct sg_rule_info **out,
+		      unsigned int *n)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct rules_ctx c = { NULL, 0, table, chain, 0 };
+	struct rules_ctx c = { NULL, 0, table, chain, 0, tree_except != NULL, tree_except };
 	struct nftnl_rule *r;
 	struct nlmsghdr *nlh;
 	int err;
@@ -518,7 +532,7 @@ static int list_rules(struct sg_nl *s, int family, const char *table, const char
 		return err;
 	r = nftnl_rule_alloc();
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
-	if (chain)
+	if (chain && !c.tree) /* a tree: the whole table's, filtered here */
 		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, family, NLM_F_DUMP | NLM_F_ACK, s->seq++);
 	nftnl_rule_nlmsg_build_payload(nlh, r);
@@ -536,11 +550,18 @@ static int list_rules(struct sg_nl *s, int family, const char *table, const char
 int sg_nft_list_rules(struct sg_nl *s, int family, const char *table, const char *chain,
 		      struct sg_rule_info **out, unsigned int *n)
 {
-	return list_rules(s, family, table, chain, true, out, n);
+	return list_rules(s, family, table, chain, true, NULL, out, n);
 }
 
 int sg_nft_chain_rules(struct sg_nl *s, int family, const char *table, const char *chain,
 		       struct sg_rule_info **out, unsigned int *n)
 {
-	return list_rules(s, family, table, chain, false, out, n);
+	return list_rules(s, family, table, chain, false, NULL, out, n);
+}
+
+int sg_nft_tree_rules(struct sg_nl *s, int family, const char *table, const char *chain,
+		      const char *except, bool check_table, struct sg_rule_info **out,
+		      unsigned int *n)
+{
+	return list_rules(s, family, table, chain, check_table, except ? except : "", out, n);
 }

@@ -83,6 +83,12 @@ int sg_nft_list_rules(struct sg_nl *s, int family, const char *table, const char
  * when the table or the chain is missing. */
 int sg_nft_chain_rules(struct sg_nl *s, int family, const char *table, const char *chain,
 		       struct sg_rule_info **out, unsigned int *n);
+/* Rules of CHAIN and of the chains named CHAIN.X but CHAIN<EXCEPT>, from
+ * one dump of the table; CHECK_TABLE as sg_nft_list_rules, else a missing
+ * table is no rules. */
+int sg_nft_tree_rules(struct sg_nl *s, int family, const char *table, const char *chain,
+		      const char *except, bool check_table, struct sg_rule_info **out,
+		      unsigned int *n);
 void sg_name_list_free(struct sg_name_list *l);
 
 int sg_family_parse(const char *s);       /* "inet" -> NFPROTO_INET, -1 if bad */

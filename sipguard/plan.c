@@ -225,12 +225,15 @@ static const char *kernel_lacks(struct sg_plan *pl, struct sg_item *it, struct s
 	const struct sg_state *st = &it->prev;
 	struct sg_rule_info *rules;
 	struct sg_slot_info si;
-	unsigned int n, bpf = 0, want_bpf;
+	unsigned int n, bpf = 0;
+	bool want_bpf;
 	char prog[PATH_MAX + 32];
 	struct stat sb;
 	int family = sg_family_parse(st->family);
 
-	want_bpf = (it->prof->pr.cfg.flags & SG_F_DROP_ALL_SIP) ? 0 : 1;
+	/* a validator rule in each branch (one in a flat chain of a generation
+	 * before the branches); the count of rules catches one gone */
+	want_bpf = !(it->prof->pr.cfg.flags & SG_F_DROP_ALL_SIP);
 	snprintf(prog, sizeof(prog), "%s/sip_validate", st->pin_dir);
 	if (stat(prog, &sb))
 		return "its pinned program is missing";
@@ -240,12 +243,12 @@ static const char *kernel_lacks(struct sg_plan *pl, struct sg_item *it, struct s
 		return "its profile's validator is not loaded";
 	if (!sg_dp_customer_used(&pl->dp, st->id))
 		return "its customer id is not registered";
-	if (family < 0 || sg_nft_list_rules(nl, family, st->table, st->chain, &rules, &n))
+	if (family < 0 || sg_rules_list(nl, family, st->table, st->chain, true, &rules, &n))
 		return "its chain is missing";
 	for (unsigned int i = 0; i < n; i++)
 		bpf += rules[i].is_bpf;
 	free(rules);
-	if (n != st->rules || bpf != want_bpf)
+	if (n != st->rules || (bpf > 0) != want_bpf)
 		return "its rules differ from the state";
 	return NULL;
 }

@@ -42,6 +42,12 @@ unsigned int sg_rules_build(struct sg_batch *bt, const struct sg_chain_spec *c);
 int sg_rules_removals(struct sg_batch *bt, struct sg_nl *nl, int family, const char *table,
 		      const char *customer, unsigned int keep, bool drop_table, unsigned int *nmsgs);
 
+/* The rules of a customer's generation, CHAIN and its branches (not the
+ * defrag chain's: it is never run), in one round trip; CHECK_TABLE as in
+ * sg_nft_tree_rules. */
+int sg_rules_list(struct sg_nl *nl, int family, const char *table, const char *chain,
+		  bool check_table, struct sg_rule_info **out, unsigned int *n);
+
 /* The highest generation of CUSTOMER's chains in FAMILY/TABLE (0: none). */
 unsigned int sg_rules_max_gen(struct sg_nl *nl, int family, const char *table,
 			      const char *customer);

@@ -49,6 +49,34 @@ echo "$rs" | grep -q "limit rate over 50/second burst 100 packets" || fail "rate
 sg status $A >/dev/null || fail "status after enable rc=$?"
 ok "enable pbx: xt bpf rule with comment, rate meter, pins, state, status in sync"
 
+# the guarded ports' branches: a datagram to another port (media) leaves
+# the chain at the port compare, no validator sees it; one to 5060 meets
+# only its own family and protocol's branch (.u4, .u6)
+chain_rule_packets() { # CHAIN KIND: packets counted by that rule of that chain
+	lab_cust nft -j list chain inet sipguard "$1" 2>/dev/null | jq --arg k "$2" '
+		[.nftables[] | .rule? // empty | select(.comment | endswith(" " + $k)) |
+		 .expr[] | .counter? // empty | .packets] | add // 0'
+}
+send_udp() { # ADDRESS PORT COUNT: datagrams of 172 bytes that are not SIP
+	lab_phone python3 -c 'import socket, sys
+a, p, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+s = socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(n): s.sendto(b"\x80" * 172, (a, p))' "$@"
+}
+v_before=$(lab_rule_packets $A validator)
+send_udp $LAB_CUST4 20000 20
+send_udp 2001:db8:1::10 20000 20
+[ "$(lab_rule_packets $A validator)" = "$v_before" ] || fail "media to port 20000 met the validator"
+u4=$(chain_rule_packets sg.$A.1.u4 validator) u6=$(chain_rule_packets sg.$A.1.u6 validator)
+send_udp $LAB_CUST4 5060 7
+send_udp 2001:db8:1::10 5060 5
+sleep 0.2
+[ "$(chain_rule_packets sg.$A.1.u4 validator)" -eq $((u4 + 7)) ] &&
+	[ "$(chain_rule_packets sg.$A.1.u6 validator)" -eq $((u6 + 5)) ] ||
+	fail "not-SIP to 5060: .u4 validator $u4 -> $(chain_rule_packets sg.$A.1.u4 validator) (want +7), .u6 $u6 -> $(chain_rule_packets sg.$A.1.u6 validator) (want +5)"
+[ "$(chain_rule_packets sg.$A.1.t4 validator)" -eq 0 ] || fail "UDP reached the TCP branch"
+ok "branches: media to another port meets no validator; UDP to 5060 dropped in .u4 (7) and .u6 (5) only"
+
 # per-source rate limit of the shipped pbx profile (50/s burst 100)
 lab_uac $LAB_PHONE4 $LAB_CUST4 200 200 -recv_timeout 2s >/dev/null
 rate=$(lab_rule_packets $A rate)

@@ -48,7 +48,8 @@ snap() {
 }
 gen_of() { sed -n 's/^generation = //p' "${2:-$LAB_STATE}/customers/$1.conf"; }
 # converged C NS [STATEDIR]: one generation pinned = the state's, its chain
-# and exactly one xt bpf rule in NS, no .tmp state, status exits 0
+# and one validator rule in each of its branch chains (and no other) in NS,
+# no .tmp state, status exits 0
 converged() {
 	local c=$1 ns=$2 sd=${3:-$LAB_STATE} g rs
 	[ -f "$sd/customers/$c.conf" ] || fail "$c: no state file"
@@ -59,7 +60,13 @@ converged() {
 	rs=$(lab_ruleset "$ns")
 	[ "$(echo "$rs" | grep -cE "chain sg\.$c\.[0-9]+ \{")" -eq 1 ] || fail "$c: chains: $rs"
 	echo "$rs" | grep -q "chain sg\.$c\.$g " || fail "$c: chain of generation $g missing: $rs"
-	[ "$(echo "$rs" | grep -cE "sipguard $c .*(validator|no-sip-service)")" -eq 1 ] || fail "$c: validator rules: $rs"
+	local branches
+	branches=$(echo "$rs" | grep -cE "chain sg\.$c\.$g\.[ut][46] \{")
+	[ "$branches" -ge 1 ] || fail "$c: no branch chains: $rs"
+	[ "$(echo "$rs" | grep -cE "chain sg\.$c\.[0-9]+\.[ut][46] \{")" -eq "$branches" ] ||
+		fail "$c: branch chains of another generation: $rs"
+	[ "$(echo "$rs" | grep -cE "sipguard $c .*(validator|no-sip-service)")" -eq "$branches" ] ||
+		fail "$c: validator rules, want one per branch ($branches): $rs"
 	SIPGUARD_STATE_DIR=$sd "$SIPGUARD" status "$c" >/dev/null || fail "$c: status rc=$? after convergence"
 }
 
@@ -217,7 +224,9 @@ for round in 1 2 3; do
 	wait $p2 || fail "same customer: shield run failed: $(cat "$LAB_TMP/c2")"
 	converged $A $LAB_CUST
 	prof=$(sed -n 's/^profile_name = //p' "$LAB_STATE/customers/$A.conf")
-	[ "$(lab_ruleset $LAB_CUST | grep -cE "profile=$prof (validator|no-sip-service)")" -eq 1 ] ||
+	# every branch's validator (or shield's drop) of the state's profile
+	[ "$(lab_ruleset $LAB_CUST | grep -cE "profile=$prof (validator|no-sip-service)")" -eq \
+		"$(lab_ruleset $LAB_CUST | grep -cE "sipguard $A .*(validator|no-sip-service)")" ] ||
 		fail "same customer: state says $prof, rules say $(lab_ruleset $LAB_CUST | grep -E 'validator|no-sip-service')"
 	sg enable $A --profile pbx --netns $LAB_CUST >/dev/null || fail "back to pbx"
 done
