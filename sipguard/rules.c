@@ -35,6 +35,24 @@ const char *const sg_set_kinds[K_KINDS + 1] = { "deny4", "deny6", "allow4", "all
 
 #define SG_DEFRAG_SUFFIX ".defrag"
 
+/* The branches: guarded traffic of one family and protocol goes to a chain
+ * of its own, CHAIN.u4 (UDP over IPv4), .u6, .t4, .t6, which holds only
+ * the rules that apply to it: a UDP datagram meets no TCP rule and no
+ * rule of the other family. (The rules there still compare the family and
+ * the protocol they read, as nft needs to print `ip saddr` and `tcp
+ * flags`; each is one compare evaluated inline.) */
+static const char *const branch_suffix[2][2] = { { ".u4", ".u6" }, { ".t4", ".t6" } };
+
+/* Is SUFFIX (".u4") a branch's? */
+static bool branch_of(const char *suffix)
+{
+	for (int tcp = 0; tcp < 2; tcp++)
+		for (int v6 = 0; v6 < 2; v6++)
+			if (!strcmp(suffix, branch_suffix[tcp][v6]))
+				return true;
+	return false;
+}
+
 unsigned int sg_owned_name(const char *name, const char *customer, bool set)
 {
 	char prefix[64];
@@ -49,14 +67,8 @@ unsigned int sg_owned_name(const char *name, const char *customer, bool set)
 		return 0;
 	while (*p >= '0' && *p <= '9')
 		gen = gen * 10 + (unsigned long)(*p++ - '0');
-	if (!set) {
-		static const char *const suffixes[] = { "", SG_DEFRAG_SUFFIX, ".u4", ".u6", ".t4", ".t6" };
-
-		for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
-			if (!strcmp(p, suffixes[i]))
-				return (unsigned int)gen;
-		return 0;
-	}
+	if (!set)
+		return !*p || !strcmp(p, SG_DEFRAG_SUFFIX) || branch_of(p) ? (unsigned int)gen : 0;
 	if (*p++ != '.')
 		return 0;
 	for (int i = 0; sg_set_kinds[i]; i++)
@@ -351,13 +363,6 @@ static void address_rule(struct ctx *x, int li, bool v6)
 	add_rule(x, r);
 }
 
-/* The branches: guarded traffic of one family and protocol goes to a chain
- * of its own, CHAIN.u4 (UDP over IPv4), .u6, .t4, .t6, which holds only
- * the rules that apply to it: a UDP datagram meets no TCP rule and no
- * rule of the other family. (The rules there still compare the family and
- * the protocol they read, as nft needs to print `ip saddr` and `tcp
- * flags`; each is one compare evaluated inline.) */
-static const char *const branch_suffix[2][2] = { { ".u4", ".u6" }, { ".t4", ".t6" } };
 
 static bool family_ok(const struct ctx *x, bool v6)
 {
@@ -755,11 +760,9 @@ static bool has_suffix(const char *name, const char *suffix)
 
 static bool is_branch(const char *chain)
 {
-	for (int tcp = 0; tcp < 2; tcp++)
-		for (int v6 = 0; v6 < 2; v6++)
-			if (has_suffix(chain, branch_suffix[tcp][v6]))
-				return true;
-	return false;
+	const char *dot = strrchr(chain, '.');
+
+	return dot && branch_of(dot);
 }
 
 static bool is_port_map(const char *set)
