@@ -363,7 +363,6 @@ static void address_rule(struct ctx *x, int li, bool v6)
 	add_rule(x, r);
 }
 
-
 static bool family_ok(const struct ctx *x, bool v6)
 {
 	return v6 ? x->c->family != NFPROTO_IPV4 : x->c->family != NFPROTO_IPV6;
