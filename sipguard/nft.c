@@ -553,12 +553,6 @@ int sg_nft_list_rules(struct sg_nl *s, int family, const char *table, const char
 	return list_rules(s, family, table, chain, true, NULL, out, n);
 }
 
-int sg_nft_chain_rules(struct sg_nl *s, int family, const char *table, const char *chain,
-		       struct sg_rule_info **out, unsigned int *n)
-{
-	return list_rules(s, family, table, chain, false, NULL, out, n);
-}
-
 int sg_nft_tree_rules(struct sg_nl *s, int family, const char *table, const char *chain,
 		      const char *except, bool check_table, struct sg_rule_info **out,
 		      unsigned int *n)

@@ -79,10 +79,6 @@ int sg_nft_list_sets(struct sg_nl *s, int family, const char *table, struct sg_n
 /* Rules of FAMILY/TABLE/CHAIN (CHAIN NULL = whole table). */
 int sg_nft_list_rules(struct sg_nl *s, int family, const char *table, const char *chain,
 		      struct sg_rule_info **out, unsigned int *n);
-/* Rules of FAMILY/TABLE/CHAIN in one round trip: no rules (not an error)
- * when the table or the chain is missing. */
-int sg_nft_chain_rules(struct sg_nl *s, int family, const char *table, const char *chain,
-		       struct sg_rule_info **out, unsigned int *n);
 /* Rules of CHAIN and of the chains named CHAIN.X but CHAIN<EXCEPT>, from
  * one dump of the table; CHECK_TABLE as sg_nft_list_rules, else a missing
  * table is no rules. */

@@ -378,6 +378,13 @@ static bool proto_guarded(const struct ctx *x, bool tcp)
 	return false;
 }
 
+/* The branch for TCP (or UDP) of IPv6 (or IPv4) exists: a port guards the
+ * protocol and the table takes the family */
+static bool has_branch(const struct ctx *x, bool tcp, bool v6)
+{
+	return proto_guarded(x, tcp) && family_ok(x, v6);
+}
+
 static void branch_name(const struct ctx *x, bool tcp, bool v6, char *out, size_t len)
 {
 	snprintf(out, len, "%s%s", x->c->chain, branch_suffix[tcp][v6]);
@@ -714,7 +721,7 @@ unsigned int sg_rules_build(struct sg_batch *bt, const struct sg_chain_spec *c)
 	sg_batch_chain(bt, NFT_MSG_NEWCHAIN, ch, NLM_F_CREATE | NLM_F_EXCL, "add chain");
 	for (int tcp = 0; tcp < 2; tcp++)
 		for (int v6 = 0; v6 < 2; v6++)
-			if (proto_guarded(&x, tcp) && family_ok(&x, v6))
+			if (has_branch(&x, tcp, v6))
 				branch_chain(&x, tcp, v6);
 	for (int v6 = 0; v6 < 2; v6++) {
 		if (!family_ok(&x, v6))
@@ -730,7 +737,7 @@ unsigned int sg_rules_build(struct sg_batch *bt, const struct sg_chain_spec *c)
 	dispatch_rules(&x);
 	for (int tcp = 0; tcp < 2; tcp++)
 		for (int v6 = 0; v6 < 2; v6++)
-			if (proto_guarded(&x, tcp) && family_ok(&x, v6))
+			if (has_branch(&x, tcp, v6))
 				branch_rules(&x, tcp, v6);
 	defrag_chain(&x);
 	if (c->attach_chain) {
@@ -750,13 +757,6 @@ unsigned int sg_rules_build(struct sg_batch *bt, const struct sg_chain_spec *c)
 	return x.nrules;
 }
 
-static bool has_suffix(const char *name, const char *suffix)
-{
-	size_t n = strlen(name), l = strlen(suffix);
-
-	return n >= l && !strcmp(name + n - l, suffix);
-}
-
 static bool is_branch(const char *chain)
 {
 	const char *dot = strrchr(chain, '.');
@@ -766,7 +766,9 @@ static bool is_branch(const char *chain)
 
 static bool is_port_map(const char *set)
 {
-	return has_suffix(set, ".ports");
+	const char *dot = strrchr(set, '.');
+
+	return dot && !strcmp(dot + 1, sg_set_kinds[K_PORTS]);
 }
 
 int sg_rules_removals(struct sg_batch *bt, struct sg_nl *nl, int family, const char *table,
