@@ -41,9 +41,10 @@ static const char *reason_name(int r)
 
 
 /* Last word of a sipguard rule comment: the rule's role (rules.c): deny,
- * guarded, allow, urgent, tcp-invalid, rate, syn-rate, meter-full,
- * no-sip-service, validator (not-guarded: generations before the branch
- * chains); jump for the rule in an attached customer's own chain. */
+ * guarded, allow, urgent, tcp-invalid, peer, metered, meter-full, rate,
+ * syn-rate, to-validator, no-sip-service, validator (not-guarded:
+ * generations before the branch chains); jump for the rule in an attached
+ * customer's own chain. */
 static const char *rule_kind(const char *comment)
 {
 	const char *sp = strrchr(comment, ' ');

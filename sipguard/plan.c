@@ -231,8 +231,9 @@ static const char *kernel_lacks(struct sg_plan *pl, struct sg_item *it, struct s
 	struct stat sb;
 	int family = sg_family_parse(st->family);
 
-	/* a validator rule in each branch (one in a flat chain of a generation
-	 * before the branches); the count of rules catches one gone */
+	/* a validator rule (in the validator's chain; in each branch, or the
+	 * flat chain, of generations before it); the count of rules catches
+	 * one gone */
 	want_bpf = !(it->prof->pr.cfg.flags & SG_F_DROP_ALL_SIP);
 	snprintf(prog, sizeof(prog), "%s/sip_validate", st->pin_dir);
 	if (stat(prog, &sb))

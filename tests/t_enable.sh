@@ -43,15 +43,18 @@ echo "$rs" | grep -q "xt match bpf" || fail "no xt match bpf rule: $rs"
 echo "$rs" | grep "xt match bpf" | grep -q "comment \"sipguard $A profile=pbx validator\"" ||
 	fail "bpf rule without sipguard comment: $rs"
 echo "$rs" | grep -q "hook input priority filter - 10; policy accept" || fail "base chain: $rs"
-echo "$rs" | grep -q "limit rate over 50/second burst 100 packets" || fail "rate meter: $rs"
+echo "$rs" | grep -q "limit rate 50/second burst 100 packets } goto sg\.$A\.1\.v comment \"sipguard $A profile=pbx metered\"" ||
+	fail "rate meter: $rs"
+echo "$rs" | grep -q "chain sg\.$A\.1\.v {" || fail "no validator chain: $rs"
 [ -f $LAB_PINS/$A/1/sip_validate ] || fail "program not pinned"
 [ -f "$LAB_STATE/customers/$A.conf" ] || fail "no state file"
 sg status $A >/dev/null || fail "status after enable rc=$?"
 ok "enable pbx: xt bpf rule with comment, rate meter, pins, state, status in sync"
 
 # the guarded ports' branches: a datagram to another port (media) leaves
-# the chain at the port compare, no validator sees it; one to 5060 meets
-# only its own family and protocol's branch (.u4, .u6)
+# the chain at the port compare, no validator sees it; one to 5060 goes
+# through its family's UDP branch (.u4, .u6: metered there) to the
+# validator's chain
 chain_rule_packets() { # CHAIN KIND: packets counted by that rule of that chain
 	lab_cust nft -j list chain inet sipguard "$1" 2>/dev/null | jq --arg k "$2" '
 		[.nftables[] | .rule? // empty | select(.comment | endswith(" " + $k)) |
@@ -67,15 +70,21 @@ v_before=$(lab_rule_packets $A validator)
 send_udp $LAB_CUST4 20000 20
 send_udp 2001:db8:1::10 20000 20
 [ "$(lab_rule_packets $A validator)" = "$v_before" ] || fail "media to port 20000 met the validator"
-u4=$(chain_rule_packets sg.$A.1.u4 validator) u6=$(chain_rule_packets sg.$A.1.u6 validator)
+meter_has() { # SET ADDRESS: the source is in that meter
+	lab_cust nft get element inet sipguard "$1" "{ $2 }" >/dev/null 2>&1
+}
+v0=$(chain_rule_packets sg.$A.1.v validator)
 send_udp $LAB_CUST4 5060 7
+sleep 0.2
+v1=$(chain_rule_packets sg.$A.1.v validator)
 send_udp 2001:db8:1::10 5060 5
 sleep 0.2
-[ "$(chain_rule_packets sg.$A.1.u4 validator)" -eq $((u4 + 7)) ] &&
-	[ "$(chain_rule_packets sg.$A.1.u6 validator)" -eq $((u6 + 5)) ] ||
-	fail "not-SIP to 5060: .u4 validator $u4 -> $(chain_rule_packets sg.$A.1.u4 validator) (want +7), .u6 $u6 -> $(chain_rule_packets sg.$A.1.u6 validator) (want +5)"
-[ "$(chain_rule_packets sg.$A.1.t4 validator)" -eq 0 ] || fail "UDP reached the TCP branch"
-ok "branches: media to another port meets no validator; UDP to 5060 dropped in .u4 (7) and .u6 (5) only"
+v2=$(chain_rule_packets sg.$A.1.v validator)
+[ "$v1" -eq $((v0 + 7)) ] && [ "$v2" -eq $((v1 + 5)) ] ||
+	fail "not-SIP to 5060: validator $v0 -> $v1 (want +7, IPv4) -> $v2 (want +5, IPv6)"
+meter_has sg.$A.1.rate4 $LAB_PHONE4 || fail "the IPv4 datagrams did not pass .u4's meter"
+meter_has sg.$A.1.rate6 2001:db8:1::20 || fail "the IPv6 datagrams did not pass .u6's meter"
+ok "branches: media to another port meets no validator; UDP to 5060 metered in its family's branch and dropped by the validator (7 IPv4, 5 IPv6)"
 
 # per-source rate limit of the shipped pbx profile (50/s burst 100)
 lab_uac $LAB_PHONE4 $LAB_CUST4 200 200 -recv_timeout 2s >/dev/null
@@ -105,10 +114,10 @@ ok "per-source SYN meter dropped $syn of 300 connection attempts (the UDP rule's
 sg enable $A --profile pbx --netns $LAB_CUST --peer 203.0.113.0/24 --peer 2001:db8:ffff::/48 >/dev/null ||
 	fail "enable pbx with other peers"
 rs=$(lab_ruleset $LAB_CUST)
-echo "$rs" | grep -q "ip saddr != @sg\.$A\.[0-9]*\.peer4 .*add @sg\.$A\.[0-9]*\.rate4" ||
-	fail "meter rules do not skip the peers4 set: $rs"
-echo "$rs" | grep -q "ip6 saddr != @sg\.$A\.[0-9]*\.peer6 .*add @sg\.$A\.[0-9]*\.rate6" ||
-	fail "meter rules do not skip the peers6 set: $rs"
+echo "$rs" | grep -q "ip saddr @sg\.$A\.[0-9]*\.peer4 goto sg\.$A\.[0-9]*\.v comment \"sipguard $A profile=pbx peer\"" ||
+	fail "no rule sends the peers4 set past the meter: $rs"
+echo "$rs" | grep -q "ip6 saddr @sg\.$A\.[0-9]*\.peer6 goto sg\.$A\.[0-9]*\.v comment \"sipguard $A profile=pbx peer\"" ||
+	fail "no rule sends the peers6 set past the meter: $rs"
 lab_uac $LAB_PHONE4 $LAB_CUST4 200 200 -recv_timeout 2s >/dev/null
 rate=$(lab_rule_packets $A rate)
 [ "${rate:-0}" -gt 0 ] || fail "with other peers listed, the phone's flood was not metered"

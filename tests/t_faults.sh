@@ -47,9 +47,9 @@ snap() {
 	find "$LAB_STATE" ${TINY:+"$TINY"} -type f 2>/dev/null | sort | while read -r f; do echo "== $f"; cat "$f"; done
 }
 gen_of() { sed -n 's/^generation = //p' "${2:-$LAB_STATE}/customers/$1.conf"; }
-# converged C NS [STATEDIR]: one generation pinned = the state's, its chain
-# and one validator rule in each of its branch chains (and no other) in NS,
-# no .tmp state, status exits 0
+# converged C NS [STATEDIR]: one generation pinned = the state's, its chain,
+# its branch chains and its validator's chain with the one validator rule
+# (and no other) in NS, no .tmp state, status exits 0
 converged() {
 	local c=$1 ns=$2 sd=${3:-$LAB_STATE} g rs
 	[ -f "$sd/customers/$c.conf" ] || fail "$c: no state file"
@@ -65,8 +65,13 @@ converged() {
 	[ "$branches" -ge 1 ] || fail "$c: no branch chains: $rs"
 	[ "$(echo "$rs" | grep -cE "chain sg\.$c\.[0-9]+\.[ut][46] \{")" -eq "$branches" ] ||
 		fail "$c: branch chains of another generation: $rs"
-	[ "$(echo "$rs" | grep -cE "sipguard $c .*(validator|no-sip-service)")" -eq "$branches" ] ||
-		fail "$c: validator rules, want one per branch ($branches): $rs"
+	[ "$(echo "$rs" | grep -cE "chain sg\.$c\.[0-9]+\.v \{")" -eq 1 ] &&
+		echo "$rs" | grep -qE "chain sg\.$c\.$g\.v \{" ||
+		fail "$c: validator chains, want the one of generation $g: $rs"
+	[ "$(echo "$rs" | grep -cE "sipguard $c .* (validator|no-sip-service)\"")" -eq 1 ] ||
+		fail "$c: validator rules, want one: $rs"
+	[ "$(echo "$rs" | grep -cE "goto sg\.$c\.$g\.v comment")" -ge "$branches" ] ||
+		fail "$c: a branch that does not go to the validator: $rs"
 	SIPGUARD_STATE_DIR=$sd "$SIPGUARD" status "$c" >/dev/null || fail "$c: status rc=$? after convergence"
 }
 
@@ -224,9 +229,9 @@ for round in 1 2 3; do
 	wait $p2 || fail "same customer: shield run failed: $(cat "$LAB_TMP/c2")"
 	converged $A $LAB_CUST
 	prof=$(sed -n 's/^profile_name = //p' "$LAB_STATE/customers/$A.conf")
-	# every branch's validator (or shield's drop) of the state's profile
+	# the validator (or shield's drop) of the state's profile
 	[ "$(lab_ruleset $LAB_CUST | grep -cE "profile=$prof (validator|no-sip-service)")" -eq \
-		"$(lab_ruleset $LAB_CUST | grep -cE "sipguard $A .*(validator|no-sip-service)")" ] ||
+		"$(lab_ruleset $LAB_CUST | grep -cE "sipguard $A .* (validator|no-sip-service)\"")" ] ||
 		fail "same customer: state says $prof, rules say $(lab_ruleset $LAB_CUST | grep -E 'validator|no-sip-service')"
 	sg enable $A --profile pbx --netns $LAB_CUST >/dev/null || fail "back to pbx"
 done

@@ -157,8 +157,10 @@ sleep 0.5
 sg stats $A --json >"$o" || fail "stats --json rc=$?"
 json_ok "stats --json"
 jqt "stats --json" ".customers[0].customer == \"$A\" and .customers[0].reasons.scanner.packets == 7 and .customers[0].reasons.sip.packets == 5 and .customers[0].reasons[\"not-sip\"].packets == 3 and .customers[0].in_sync"
-# one validator rule per branch (UDP and TCP, IPv4 and IPv6)
-jqt "stats --json" '.customers[0].rules | map(select(.kind == "validator")) | length == 4'
+# one validator rule (in the validator's chain); a to-validator rule ends
+# each TCP branch (IPv4 and IPv6): the UDP branches' meters, enforcing, send
+# on or drop every packet
+jqt "stats --json" '.customers[0].rules | (map(select(.kind == "validator")) | length == 1) and (map(select(.kind == "to-validator")) | length == 2)'
 jqt "stats --json" '.profiles | map(select(.profile == "pbx" and .verified_instructions > 0)) | length == 1'
 ok "enable --json (ok, then unchanged; text on stderr), 15 packets counted: 5 sip, 7 scanner, 3 not-sip"
 
@@ -330,7 +332,7 @@ sg status --json >"$o" 2>"$e"; rc=$?
 json_ok "status --json of $MANY customers"
 jqt "status --json order" "[.customers[].customer] == ([range(1; $((MANY + 1)))] | map(\"sgt-m\" + (tostring | if length == 1 then \"00\" + . elif length == 2 then \"0\" + . else . end)))"
 jqt "status --json drift" '[.customers[] | select(.in_sync == false) | .customer] == ["sgt-m070", "sgt-m130"]'
-jqt "status --json whole" '.in_sync == false and ([.customers[] | select(.customer != "sgt-m070" and .customer != "sgt-m130") | .rules | length] | unique) == [15]'
+jqt "status --json whole" '.in_sync == false and ([.customers[] | select(.customer != "sgt-m070" and .customer != "sgt-m130") | .rules | length] | unique) == [18]'
 for i in 001 064 065 070 128 129 150; do
 	want=$(sg status sgt-m$i --json 2>/dev/null | jq -c '.customers[0]')
 	got=$(jq -c ".customers[] | select(.customer == \"sgt-m$i\")" "$o")
