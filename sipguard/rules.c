@@ -397,16 +397,24 @@ static void branch_name(const struct ctx *x, bool tcp, bool v6, char *out, size_
 	snprintf(out, len, "%s%s", x->c->chain, branch_suffix[tcp][v6]);
 }
 
-static void branch_chain(struct ctx *x, bool tcp, bool v6)
+/* A regular chain NAME of the customer's table (no hook: gone to, or
+ * never run). WHAT names it in the batch's errors. */
+static void chain_add(struct ctx *x, const char *name, const char *what)
 {
 	struct nftnl_chain *ch = nftnl_chain_alloc();
-	char name[256];
 
-	branch_name(x, tcp, v6, name, sizeof(name));
 	nftnl_chain_set_u32(ch, NFTNL_CHAIN_FAMILY, (uint32_t)x->c->family);
 	nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, x->c->table);
 	nftnl_chain_set_str(ch, NFTNL_CHAIN_NAME, name);
-	sg_batch_chain(x->bt, NFT_MSG_NEWCHAIN, ch, NLM_F_CREATE | NLM_F_EXCL, "add branch chain");
+	sg_batch_chain(x->bt, NFT_MSG_NEWCHAIN, ch, NLM_F_CREATE | NLM_F_EXCL, what);
+}
+
+static void branch_chain(struct ctx *x, bool tcp, bool v6)
+{
+	char name[256];
+
+	branch_name(x, tcp, v6, name, sizeof(name));
+	chain_add(x, name, "add branch chain");
 }
 
 /* The guarded ports: a verdict map from family . protocol . port to the
@@ -647,30 +655,23 @@ static void rate_rules(struct ctx *x, bool tcp, bool v6)
 /* The validator's chain and its one rule (or shield's drop). */
 static void validator_chain(struct ctx *x)
 {
-	struct nftnl_chain *ch = nftnl_chain_alloc();
 	struct nftnl_rule *r;
 	struct nftnl_expr *e;
 	struct xt_bpf_info_v1 *info;
 	char name[256];
 
 	validator_name(x, name, sizeof(name));
-	nftnl_chain_set_u32(ch, NFTNL_CHAIN_FAMILY, (uint32_t)x->c->family);
-	nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, x->c->table);
-	nftnl_chain_set_str(ch, NFTNL_CHAIN_NAME, name);
-	sg_batch_chain(x->bt, NFT_MSG_NEWCHAIN, ch, NLM_F_CREATE | NLM_F_EXCL, "add validator chain");
-	x->cur = name;
-
+	chain_add(x, name, "add validator chain");
 	if (x->c->pr->cfg.flags & SG_F_DROP_ALL_SIP) {
 		/* no SIP service here: whatever comes to the ports is dropped,
 		 * no program needed */
-		r = rule_new(x, x->cur, "no-sip-service");
+		r = rule_new(x, name, "no-sip-service");
 		e_counter(r);
 		e_drop(x, r);
 		add_rule(x, r);
-		x->cur = x->c->chain;
 		return;
 	}
-	r = rule_new(x, x->cur, "validator");
+	r = rule_new(x, name, "validator");
 	e = nftnl_expr_alloc("match");
 	info = calloc(1, sizeof(*info)); /* owned by libnftnl */
 	info->mode = XT_BPF_MODE_FD_PINNED;
@@ -685,7 +686,6 @@ static void validator_chain(struct ctx *x)
 	e_verdict(r, NF_DROP, NULL); /* the program decides monitor mode */
 	sg_batch_rule(x->bt, NFT_MSG_NEWRULE, r, NLM_F_CREATE | NLM_F_APPEND, "add xt bpf rule");
 	x->nrules++;
-	x->cur = x->c->chain;
 }
 
 /* One branch's rules, in the order the flat chain had them: urgent data
@@ -726,7 +726,6 @@ static void branch_rules(struct ctx *x, bool tcp, bool v6)
 static void defrag_chain(struct ctx *x)
 {
 	char name[256];
-	struct nftnl_chain *ch = nftnl_chain_alloc();
 	struct nftnl_rule *r;
 	struct nftnl_expr *e;
 	uint16_t port = htons(1);
@@ -736,10 +735,7 @@ static void defrag_chain(struct ctx *x)
 		fam = NFPROTO_IPV6; /* our table is inet */
 
 	snprintf(name, sizeof(name), "%s%s", x->c->chain, SG_DEFRAG_SUFFIX);
-	nftnl_chain_set_u32(ch, NFTNL_CHAIN_FAMILY, (uint32_t)x->c->family);
-	nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, x->c->table);
-	nftnl_chain_set_str(ch, NFTNL_CHAIN_NAME, name);
-	sg_batch_chain(x->bt, NFT_MSG_NEWCHAIN, ch, NLM_F_CREATE | NLM_F_EXCL, "add defrag chain");
+	chain_add(x, name, "add defrag chain");
 	r = rule_new(x, name, "defrag");
 	e = nftnl_expr_alloc("immediate");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
